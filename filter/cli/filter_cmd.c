@@ -1,0 +1,195 @@
+/* The pipe filter: records in, one verdict line per record out, in order. */
+#include "cli.h"
+#include "line_reader.h"
+#include "output.h"
+#include "record.h"
+#include "verdict.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef enum { INPUT_JSONL, INPUT_LINES, INPUT_TEXT } input_mode;
+
+typedef struct {
+    aupf_ruleset *rs;
+    aupf_scanner *scanner;
+    record *rec;
+    output out;
+    input_mode mode;
+    verdict_format format;
+    aupf_role role;
+    bool apply;
+    size_t max_bytes;
+    size_t number;
+    bool any_error;
+} filter;
+
+static void emit_error(filter *f, const record *rec, const char *error) {
+    f->any_error = true;
+    verdict_input in = {.rec = rec, .number = f->number};
+    if (f->apply && f->mode != INPUT_JSONL) {
+        /* the transformed-text stream has no room for an error record: fail
+         * closed with the block message and say why on stderr */
+        const char *msg = aupf_ruleset_block_message(f->rs);
+        out_str(&f->out.buf, msg);
+        if (f->mode == INPUT_LINES)
+            out_char(&f->out.buf, '\n');
+        fprintf(stderr, "aupfilter: record %zu: %s\n", f->number, error);
+        return;
+    }
+    verdict_write_error(&f->out.buf, f->format, &in, error);
+}
+
+static void handle_text(filter *f, const record *rec, const char *text, size_t len,
+                        aupf_role role) {
+    const aupf_result *r;
+    int st = aupf_scan(f->scanner, role, text, len, &r);
+    if (st != AUPF_OK) {
+        emit_error(f, rec, aupf_strerror(st));
+        return;
+    }
+    verdict_input in = {.rec = rec, .number = f->number, .text = text, .len = len};
+    if (f->apply) {
+        st = aupf_apply(f->scanner, r, text, len, &in.output, &in.output_len);
+        if (st != AUPF_OK) {
+            emit_error(f, rec, aupf_strerror(st));
+            return;
+        }
+        if (f->mode != INPUT_JSONL) {
+            out_bytes(&f->out.buf, in.output, in.output_len);
+            if (f->mode == INPUT_LINES)
+                out_char(&f->out.buf, '\n');
+            return;
+        }
+    }
+    verdict_write(&f->out.buf, f->format, f->rs, r, &in);
+}
+
+static void handle_record(filter *f, const char *line, size_t len) {
+    if (f->mode != INPUT_JSONL) {
+        handle_text(f, NULL, line, len, f->role);
+        return;
+    }
+    const char *error;
+    if (!record_parse(f->rec, line, len, &error)) {
+        emit_error(f, f->rec, error);
+        return;
+    }
+    size_t tlen;
+    const char *text = record_text(f->rec, &tlen);
+    const char *role = record_role(f->rec);
+    aupf_role r = role ? (strcmp(role, "completion") == 0 ? AUPF_ROLE_COMPLETION : AUPF_ROLE_PROMPT)
+                       : f->role;
+    handle_text(f, f->rec, text, tlen, r);
+}
+
+static int run(filter *f) {
+    int fd = 0;
+    line_reader lr;
+    line_reader_init(&lr, line_source_fd, &fd, f->max_bytes);
+    lr.wait = output_wait_hook;
+    lr.wait_ctx = &f->out;
+    int status = EXIT_OK;
+    for (;;) {
+        const char *line;
+        size_t len;
+        line_status ls = f->mode == INPUT_TEXT ? line_reader_all(&lr, &line, &len)
+                                               : line_reader_next(&lr, true, &line, &len);
+        if (ls == LINE_EOF)
+            break;
+        if (ls == LINE_ERROR) {
+            fprintf(stderr, "aupfilter: cannot read input\n");
+            status = EXIT_IO;
+            break;
+        }
+        f->number++;
+        if (ls == LINE_TOO_LONG) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "record of %zu bytes exceeds the limit of %zu bytes", len,
+                     f->max_bytes);
+            emit_error(f, NULL, msg);
+        } else {
+            handle_record(f, line, len);
+        }
+        if (f->out.buf.failed) {
+            fprintf(stderr, "aupfilter: out of memory\n");
+            status = EXIT_IO;
+            break;
+        }
+        if (!output_maybe_flush(&f->out) || f->mode == INPUT_TEXT)
+            break;
+    }
+    if (!output_flush(&f->out))
+        status = EXIT_IO; /* downstream closed the pipe or the disk is full */
+    line_reader_free(&lr);
+    if (status == EXIT_OK && f->any_error)
+        status = EXIT_RECORD_ERRORS;
+    return status;
+}
+
+int cmd_filter(int argc, char **argv) {
+    cli_common common = {0};
+    filter f = {.out = {.fd = 1}, .role = AUPF_ROLE_PROMPT, .max_bytes = 16u << 20};
+    int i;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (cli_common_option(&common, argc, argv, &i))
+            continue;
+        if (strcmp(a, "--input") == 0 && v) {
+            i++;
+            if (strcmp(v, "jsonl") == 0)
+                f.mode = INPUT_JSONL;
+            else if (strcmp(v, "lines") == 0)
+                f.mode = INPUT_LINES;
+            else if (strcmp(v, "text") == 0)
+                f.mode = INPUT_TEXT;
+            else
+                goto bad;
+        } else if (strcmp(a, "--format") == 0 && v) {
+            i++;
+            if (strcmp(v, "json") == 0)
+                f.format = FORMAT_JSON;
+            else if (strcmp(v, "text") == 0)
+                f.format = FORMAT_TEXT;
+            else
+                goto bad;
+        } else if (strcmp(a, "--role") == 0 && v) {
+            i++;
+            if (strcmp(v, "prompt") == 0)
+                f.role = AUPF_ROLE_PROMPT;
+            else if (strcmp(v, "completion") == 0)
+                f.role = AUPF_ROLE_COMPLETION;
+            else
+                goto bad;
+        } else if (strcmp(a, "--max-bytes") == 0 && v) {
+            i++;
+            char *end;
+            unsigned long long n = strtoull(v, &end, 10);
+            if (*end || n == 0 || n > UINT32_MAX)
+                goto bad;
+            f.max_bytes = (size_t)n;
+        } else if (strcmp(a, "--apply") == 0) {
+            f.apply = true;
+        } else {
+            goto bad;
+        }
+    }
+    f.rs = cli_load(&common, false);
+    if (!f.rs)
+        return EXIT_USAGE;
+    int status = EXIT_IO;
+    if (aupf_scanner_new(f.rs, &f.scanner) != AUPF_OK || !(f.rec = record_new()))
+        fprintf(stderr, "aupfilter: out of memory\n");
+    else
+        status = run(&f);
+    record_free(f.rec);
+    aupf_scanner_free(f.scanner);
+    aupf_ruleset_release(f.rs);
+    out_free(&f.out.buf);
+    return status;
+bad:
+    fprintf(stderr, "aupfilter: bad argument '%s' (see aupfilter --help)\n", argv[i]);
+    return EXIT_USAGE;
+}

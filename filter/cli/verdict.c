@@ -1,0 +1,132 @@
+#include "verdict.h"
+
+static void write_id(outbuf *o, const verdict_input *in) {
+    if (in->rec)
+        record_write_id(in->rec, o);
+    else
+        out_str(o, "null");
+}
+
+static void write_json(outbuf *o, const aupf_ruleset *rs, const aupf_result *r,
+                       const verdict_input *in) {
+    size_t nc = aupf_ruleset_category_count(rs);
+    out_str(o, "{\"id\":");
+    write_id(o, in);
+    out_str(o, ",\"line\":");
+    out_size(o, in->number);
+    out_str(o, aupf_result_flagged(r) ? ",\"flagged\":true" : ",\"flagged\":false");
+    out_str(o, ",\"categories\":[");
+    int first = 1;
+    for (size_t c = 0; c < nc; c++)
+        if (aupf_result_category_flagged(r, c)) {
+            if (!first)
+                out_char(o, ',');
+            first = 0;
+            out_char(o, '"');
+            out_str(o, aupf_category_name(rs, c));
+            out_char(o, '"');
+        }
+    out_str(o, "],\"scores\":{");
+    for (size_t c = 0; c < nc; c++) {
+        if (c)
+            out_char(o, ',');
+        out_char(o, '"');
+        out_str(o, aupf_category_name(rs, c));
+        out_str(o, "\":");
+        out_double(o, aupf_result_score(r, c));
+    }
+    out_str(o, "},\"action\":\"");
+    out_str(o, aupf_action_name(aupf_result_action(r)));
+    out_str(o, "\",\"matches\":[");
+    for (size_t i = 0; i < aupf_result_match_count(r); i++) {
+        aupf_match m;
+        aupf_result_match(r, i, &m);
+        if (i)
+            out_char(o, ',');
+        out_str(o, "{\"rule\":\"");
+        out_str(o, m.rule_id);
+        out_str(o, "\",\"category\":\"");
+        out_str(o, aupf_category_name(rs, m.category));
+        out_str(o, "\",\"start\":");
+        out_size(o, m.start);
+        out_str(o, ",\"end\":");
+        out_size(o, m.end);
+        out_char(o, '}');
+    }
+    out_str(o, "],\"ruleset\":\"");
+    out_str(o, aupf_ruleset_hash(rs));
+    out_char(o, '"');
+    if (in->output) {
+        out_str(o, ",\"output\":");
+        out_json_string(o, in->output, in->output_len);
+    }
+    out_str(o, "}\n");
+}
+
+/* One line per record, then one line per match with the matched text. */
+static void write_text(outbuf *o, const aupf_ruleset *rs, const aupf_result *r,
+                       const verdict_input *in) {
+    out_char(o, '#');
+    out_size(o, in->number);
+    out_str(o, aupf_result_flagged(r) ? "  FLAGGED " : "  ok      ");
+    out_str(o, aupf_action_name(aupf_result_action(r)));
+    for (size_t c = 0; c < aupf_ruleset_category_count(rs); c++)
+        if (aupf_result_score(r, c) > 0) {
+            out_char(o, ' ');
+            out_str(o, aupf_category_name(rs, c));
+            out_char(o, '=');
+            out_double(o, aupf_result_score(r, c));
+        }
+    out_str(o, "  ");
+    size_t shown = in->len > 100 ? 100 : in->len;
+    while (shown < in->len && shown > 0 && (((unsigned char)in->text[shown]) & 0xC0) == 0x80)
+        shown--; /* do not cut a UTF-8 sequence */
+    out_json_string(o, in->text, shown);
+    if (shown < in->len)
+        out_str(o, "...");
+    out_char(o, '\n');
+    for (size_t i = 0; i < aupf_result_match_count(r); i++) {
+        aupf_match m;
+        aupf_result_match(r, i, &m);
+        out_str(o, "      ");
+        out_str(o, m.rule_id);
+        out_str(o, " [");
+        out_size(o, m.start);
+        out_char(o, ',');
+        out_size(o, m.end);
+        out_str(o, ") ");
+        out_json_string(o, in->text + m.start, m.end - m.start);
+        out_char(o, '\n');
+    }
+    if (in->output) {
+        out_str(o, "      output: ");
+        out_json_string(o, in->output, in->output_len);
+        out_char(o, '\n');
+    }
+}
+
+void verdict_write(outbuf *o, verdict_format f, const aupf_ruleset *rs, const aupf_result *r,
+                   const verdict_input *in) {
+    if (f == FORMAT_TEXT)
+        write_text(o, rs, r, in);
+    else
+        write_json(o, rs, r, in);
+}
+
+void verdict_write_error(outbuf *o, verdict_format f, const verdict_input *in, const char *error) {
+    if (f == FORMAT_TEXT) {
+        out_char(o, '#');
+        out_size(o, in->number);
+        out_str(o, "  ERROR   ");
+        out_str(o, error);
+        out_char(o, '\n');
+        return;
+    }
+    out_str(o, "{\"id\":");
+    write_id(o, in);
+    out_str(o, ",\"line\":");
+    out_size(o, in->number);
+    out_str(o, ",\"error\":");
+    out_json_string(o, error, __builtin_strlen(error));
+    out_str(o, "}\n");
+}

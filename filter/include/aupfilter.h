@@ -1,0 +1,185 @@
+/*
+ * aupfilter — acceptable-use-policy filter for LLM prompts and completions.
+ *
+ * One public header. Handles and their threading rules:
+ *
+ *   aupf_ruleset  immutable compiled rules; shared by every thread;
+ *                 reference-counted (retain/release).
+ *   aupf_scanner  one per thread; owns the Hyperscan scratch and buffers.
+ *   aupf_result   the verdict of one scan; owned by the scanner that produced
+ *                 it and valid until that scanner's next scan.
+ *
+ * Every function that can fail returns an aupf_status: 0 is success,
+ * negative values are errors (see aupf_strerror). The library never exits.
+ */
+#ifndef AUPFILTER_H
+#define AUPFILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(AUPF_BUILDING_LIBRARY) && defined(__GNUC__)
+#define AUPF_API __attribute__((visibility("default")))
+#else
+#define AUPF_API
+#endif
+
+#define AUPF_VERSION_MAJOR 0
+#define AUPF_VERSION_MINOR 1
+#define AUPF_VERSION_PATCH 0
+
+/* Status codes: X(name, value, message). Values are only ever appended. */
+#define AUPF_STATUS_LIST(X)                                                                        \
+    X(AUPF_OK, 0, "success")                                                                       \
+    X(AUPF_E_NOMEM, -1, "out of memory")                                                           \
+    X(AUPF_E_ARG, -2, "invalid argument")                                                          \
+    X(AUPF_E_IO, -3, "cannot read file")                                                           \
+    X(AUPF_E_CONFIG, -4, "invalid configuration")                                                  \
+    X(AUPF_E_RULE, -5, "invalid rule")                                                             \
+    X(AUPF_E_COMPILE, -6, "pattern does not compile")                                              \
+    X(AUPF_E_SCAN, -7, "scan failed")                                                              \
+    X(AUPF_E_UTF8, -8, "text is not valid UTF-8")                                                  \
+    X(AUPF_E_CACHE, -9, "compiled-rules cache unusable")                                           \
+    X(AUPF_E_TOO_LARGE, -10, "input larger than the configured limit")
+
+typedef enum {
+#define AUPF_STATUS_ENUM(name, value, message) name = value,
+    AUPF_STATUS_LIST(AUPF_STATUS_ENUM)
+#undef AUPF_STATUS_ENUM
+} aupf_status;
+
+/* A short message for a status; never NULL. */
+AUPF_API const char *aupf_strerror(int status);
+/* The status's symbolic name ("AUPF_E_RULE"); never NULL. */
+AUPF_API const char *aupf_status_name(int status);
+/* "MAJOR.MINOR.PATCH" of the library. */
+AUPF_API const char *aupf_version(void);
+
+typedef enum { AUPF_ROLE_PROMPT = 1, AUPF_ROLE_COMPLETION = 2 } aupf_role;
+
+/* Actions, in increasing severity. */
+typedef enum {
+    AUPF_ACTION_ALLOW = 0,
+    AUPF_ACTION_ANNOTATE = 1,
+    AUPF_ACTION_REDACT = 2,
+    AUPF_ACTION_BLOCK = 3
+} aupf_action;
+
+AUPF_API const char *aupf_action_name(aupf_action action);
+AUPF_API const char *aupf_role_name(aupf_role role);
+
+typedef enum { AUPF_DIAG_WARNING = 1, AUPF_DIAG_ERROR = 2 } aupf_severity;
+
+/* Loading diagnostics: file and line where known (else NULL / 0), rule id
+ * where the problem belongs to a rule (else NULL). */
+typedef void (*aupf_diag_fn)(void *ctx, aupf_severity severity, const char *file, int line,
+                             const char *rule_id, const char *message);
+
+/* ---- ruleset ---------------------------------------------------------- */
+
+typedef struct aupf_ruleset aupf_ruleset;
+
+/* Load options: zero-initialise, then set what you need. */
+typedef struct {
+    /* Ignore the compiled-rules cache: always compile, never write it. */
+    int no_cache;
+    /* Overrides the configuration's cache directory when not NULL. */
+    const char *cache_dir;
+} aupf_load_options;
+
+/* Loads the configuration at config_path, its rule packs, and compiles them
+ * (or loads the compiled database from the cache). Diagnostics go to diag,
+ * which may be NULL. options may be NULL. */
+AUPF_API int aupf_ruleset_load(const char *config_path, const aupf_load_options *options,
+                               aupf_diag_fn diag, void *diag_ctx, aupf_ruleset **out);
+AUPF_API aupf_ruleset *aupf_ruleset_retain(aupf_ruleset *rs);
+AUPF_API void aupf_ruleset_release(aupf_ruleset *rs);
+
+/* 16 hex digits identifying the rules, their settings and the categories. */
+AUPF_API const char *aupf_ruleset_hash(const aupf_ruleset *rs);
+/* 1 when the database came from the cache, 0 when it was compiled. */
+AUPF_API int aupf_ruleset_from_cache(const aupf_ruleset *rs);
+/* Wall-clock milliseconds spent compiling or loading the database. */
+AUPF_API double aupf_ruleset_build_ms(const aupf_ruleset *rs);
+AUPF_API const char *aupf_ruleset_block_message(const aupf_ruleset *rs);
+
+AUPF_API size_t aupf_ruleset_category_count(const aupf_ruleset *rs);
+AUPF_API const char *aupf_category_name(const aupf_ruleset *rs, size_t category);
+AUPF_API double aupf_category_threshold(const aupf_ruleset *rs, size_t category);
+AUPF_API aupf_action aupf_category_action(const aupf_ruleset *rs, size_t category);
+
+typedef struct {
+    const char *id;
+    int rev;
+    size_t category;
+    const char *pattern;
+    double weight;
+    unsigned roles; /* bit set of aupf_role */
+    const char *description;
+    const char *file;
+    int line;
+    size_t unless_count;
+    /* Longest match in bytes; UINT32_MAX when unbounded. */
+    uint32_t max_width;
+} aupf_rule_info;
+
+AUPF_API size_t aupf_ruleset_rule_count(const aupf_ruleset *rs);
+AUPF_API int aupf_ruleset_rule_info(const aupf_ruleset *rs, size_t rule, aupf_rule_info *out);
+
+/* ---- scanner and result ----------------------------------------------- */
+
+typedef struct aupf_scanner aupf_scanner;
+typedef struct aupf_result aupf_result;
+
+AUPF_API int aupf_scanner_new(aupf_ruleset *rs, aupf_scanner **out);
+AUPF_API void aupf_scanner_free(aupf_scanner *s);
+
+/* Scans text (UTF-8, may contain NUL bytes) in one block. The result is
+ * owned by the scanner and valid until its next scan. Invalid UTF-8 returns
+ * AUPF_E_UTF8 and no result. */
+AUPF_API int aupf_scan(aupf_scanner *s, aupf_role role, const char *text, size_t len,
+                       const aupf_result **out);
+
+typedef struct {
+    size_t rule; /* index for aupf_ruleset_rule_info */
+    const char *rule_id;
+    size_t category; /* index for aupf_category_name */
+    size_t start;    /* byte offsets into the scanned text: [start, end) */
+    size_t end;
+} aupf_match;
+
+AUPF_API int aupf_result_flagged(const aupf_result *r);
+/* The most severe action of the flagged categories (ALLOW when none). */
+AUPF_API aupf_action aupf_result_action(const aupf_result *r);
+AUPF_API double aupf_result_score(const aupf_result *r, size_t category);
+AUPF_API int aupf_result_category_flagged(const aupf_result *r, size_t category);
+AUPF_API size_t aupf_result_match_count(const aupf_result *r);
+AUPF_API int aupf_result_match(const aupf_result *r, size_t i, aupf_match *out);
+
+/* Applies the verdict's action to the text it was produced from: block gives
+ * the block message, redact replaces the matched spans of redacting
+ * categories, allow and annotate give the text unchanged. The output is
+ * owned by the scanner and valid until its next scan or apply. */
+AUPF_API int aupf_apply(aupf_scanner *s, const aupf_result *r, const char *text, size_t len,
+                        const char **out, size_t *out_len);
+
+/* ---- rule examples ---------------------------------------------------- */
+
+/* Called for each failing example: kind is "matches" or "ignores". */
+typedef void (*aupf_example_fn)(void *ctx, size_t rule, const char *kind, const char *example);
+
+/* Runs every rule's own examples: each `matches` text must produce a match
+ * of that rule and each `ignores` text must not. Returns the number of
+ * failing examples (0 when all pass) or a negative status. */
+AUPF_API long aupf_ruleset_check_examples(aupf_ruleset *rs, aupf_scanner *s,
+                                          aupf_example_fn on_failure, void *ctx,
+                                          size_t *examples_run);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* AUPFILTER_H */

@@ -1,0 +1,299 @@
+/* Compiled-database cache. One file per key (a hash of every pattern, its
+ * flags, the file format and the Hyperscan version), written to a temporary
+ * file, fsynced and renamed into place. A missing, stale or corrupt file
+ * means compiling again with a warning, never a failure. */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CACHE_MAGIC  "AUPFDB\r\n"
+#define CACHE_FORMAT 1u
+
+uint64_t aupf__cache_key(const aupf_ruleset *rs) {
+    aupf__hasher h;
+    aupf__hash_init(&h);
+    aupf__hash_u64(&h, CACHE_FORMAT);
+    aupf__hash_str(&h, hs_version());
+    aupf__hash_u64(&h, rs->pattern_count);
+    for (size_t i = 0; i < rs->pattern_count; i++) {
+        aupf__hash_str(&h, rs->patterns[i].expression);
+        aupf__hash_u64(&h, rs->patterns[i].hs_flags);
+    }
+    return aupf__hash_final(&h);
+}
+
+static char *cache_path(const aupf_ruleset *rs, const char *suffix) {
+    size_t n = strlen(rs->cache_dir) + 64;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%016llx.aupfdb%s", rs->cache_dir, (unsigned long long)rs->db_key,
+                 suffix);
+    return p;
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+typedef struct {
+    char *data;
+    size_t len, cap;
+    bool failed;
+} buf;
+
+static void put(buf *b, const void *p, size_t n) {
+    if (b->failed)
+        return;
+    if (b->len + n > b->cap) {
+        size_t cap = (b->len + n) * 2;
+        char *d = realloc(b->data, cap);
+        if (!d) {
+            b->failed = true;
+            return;
+        }
+        b->data = d;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+static void put_u64(buf *b, uint64_t v) {
+    unsigned char x[8];
+    for (int i = 0; i < 8; i++)
+        x[i] = (unsigned char)(v >> (8 * i));
+    put(b, x, 8);
+}
+
+static void put_db(buf *b, const hs_database_t *db) {
+    char *bytes = NULL;
+    size_t len = 0;
+    if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) {
+        b->failed = true;
+        return;
+    }
+    put_u64(b, len);
+    put(b, bytes, len);
+    free(bytes);
+}
+
+static int mkdirs(const char *dir) {
+    char *p = aupf__strdup(dir);
+    if (!p)
+        return -1;
+    for (char *s = p + 1; *s; s++)
+        if (*s == '/') {
+            *s = 0;
+            if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+                free(p);
+                return -1;
+            }
+            *s = '/';
+        }
+    int r = (mkdir(p, 0755) == 0 || errno == EEXIST) ? 0 : -1;
+    free(p);
+    return r;
+}
+
+int aupf__cache_store(const aupf_ruleset *rs, aupf__diag *d) {
+    buf b = {0};
+    put(&b, CACHE_MAGIC, 8);
+    put_u64(&b, CACHE_FORMAT);
+    put_u64(&b, rs->db_key);
+    const char *v = hs_version();
+    put_u64(&b, strlen(v));
+    put(&b, v, strlen(v));
+    put_u64(&b, rs->pattern_count);
+    for (size_t i = 0; i < rs->pattern_count; i++)
+        put_u64(&b, rs->patterns[i].max_width);
+    put_db(&b, rs->db);
+    for (size_t i = 0; i < rs->pattern_count; i++)
+        put_db(&b, rs->som_dbs[i]);
+    aupf__hasher h;
+    aupf__hash_init(&h);
+    aupf__hash_bytes(&h, b.data, b.len);
+    put_u64(&b, aupf__hash_final(&h));
+
+    int status = AUPF_E_CACHE;
+    char *path = cache_path(rs, ""), *tmp = NULL;
+    if (b.failed || !path)
+        goto out;
+    size_t tn = strlen(path) + 32;
+    if (!(tmp = malloc(tn)))
+        goto out;
+    snprintf(tmp, tn, "%s.%ld.tmp", path, (long)getpid());
+    if (mkdirs(rs->cache_dir) != 0) {
+        aupf__report(d, AUPF_DIAG_WARNING, rs->cache_dir, 0, NULL,
+                     "cannot create cache directory (%s); compiled rules are not cached",
+                     strerror(errno));
+        goto out;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        aupf__report(d, AUPF_DIAG_WARNING, tmp, 0, NULL,
+                     "cannot write cache (%s); compiled rules are not cached", strerror(errno));
+        goto out;
+    }
+    size_t off = 0;
+    while (off < b.len) {
+        ssize_t w = write(fd, b.data + off, b.len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+    bool ok = off == b.len && fsync(fd) == 0;
+    ok = (close(fd) == 0) && ok;
+    if (ok && rename(tmp, path) == 0) {
+        status = AUPF_OK;
+    } else {
+        aupf__report(d, AUPF_DIAG_WARNING, path, 0, NULL,
+                     "cannot write cache (%s); compiled rules are not cached", strerror(errno));
+        unlink(tmp);
+    }
+out:
+    free(b.data);
+    free(path);
+    free(tmp);
+    return status;
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+typedef struct {
+    const unsigned char *p;
+    size_t len, off;
+    bool bad;
+} reader;
+
+static uint64_t get_u64(reader *r) {
+    if (r->bad || r->len - r->off < 8) {
+        r->bad = true;
+        return 0;
+    }
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)r->p[r->off + (size_t)i] << (8 * i);
+    r->off += 8;
+    return v;
+}
+
+static const void *get_bytes(reader *r, uint64_t n) {
+    if (r->bad || r->len - r->off < n) {
+        r->bad = true;
+        return NULL;
+    }
+    const void *p = r->p + r->off;
+    r->off += (size_t)n;
+    return p;
+}
+
+static hs_database_t *get_db(reader *r) {
+    uint64_t n = get_u64(r);
+    const char *bytes = get_bytes(r, n);
+    hs_database_t *db = NULL;
+    if (!bytes || hs_deserialize_database(bytes, (size_t)n, &db) != HS_SUCCESS) {
+        r->bad = true;
+        return NULL;
+    }
+    return db;
+}
+
+static unsigned char *slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    unsigned char *data = NULL;
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && st.st_size > 0 && (data = malloc((size_t)st.st_size))) {
+        *len = fread(data, 1, (size_t)st.st_size, f);
+        if (*len != (size_t)st.st_size) {
+            free(data);
+            data = NULL;
+        }
+    }
+    fclose(f);
+    return data;
+}
+
+int aupf__cache_load(aupf_ruleset *rs, aupf__diag *d) {
+    char *path = cache_path(rs, "");
+    if (!path)
+        return AUPF_E_NOMEM;
+    size_t len = 0;
+    unsigned char *data = slurp(path, &len);
+    if (!data) {
+        free(path);
+        return AUPF_E_CACHE; /* no cache yet: not worth a warning */
+    }
+    reader r = {data, len, 0, false};
+    const char *why = NULL;
+    aupf__hasher h;
+    aupf__hash_init(&h);
+    if (len < 16) {
+        why = "truncated";
+        goto bad;
+    }
+    aupf__hash_bytes(&h, data, len - 8);
+    r.len = len - 8;
+    reader tail = {data + len - 8, 8, 0, false};
+    if (get_u64(&tail) != aupf__hash_final(&h)) {
+        why = "checksum mismatch";
+        goto bad;
+    }
+    const void *magic = get_bytes(&r, 8);
+    if (!magic || memcmp(magic, CACHE_MAGIC, 8) != 0 || get_u64(&r) != CACHE_FORMAT) {
+        why = "unknown format";
+        goto bad;
+    }
+    if (get_u64(&r) != rs->db_key) {
+        why = "built from other rules";
+        goto bad;
+    }
+    uint64_t vn = get_u64(&r);
+    const char *v = get_bytes(&r, vn);
+    if (!v || vn != strlen(hs_version()) || memcmp(v, hs_version(), vn) != 0) {
+        why = "built by another Hyperscan version";
+        goto bad;
+    }
+    if (get_u64(&r) != rs->pattern_count) {
+        why = "pattern count differs";
+        goto bad;
+    }
+    for (size_t i = 0; i < rs->pattern_count; i++)
+        rs->patterns[i].max_width = (uint32_t)get_u64(&r);
+    rs->som_dbs = calloc(rs->pattern_count ? rs->pattern_count : 1, sizeof *rs->som_dbs);
+    if (!rs->som_dbs) {
+        why = "out of memory";
+        goto bad;
+    }
+    rs->db = get_db(&r);
+    for (size_t i = 0; i < rs->pattern_count && !r.bad; i++)
+        rs->som_dbs[i] = get_db(&r);
+    if (r.bad || r.off != r.len) {
+        why = "damaged database";
+        goto bad;
+    }
+    free(data);
+    free(path);
+    return AUPF_OK;
+bad:
+    aupf__report(d, AUPF_DIAG_WARNING, path, 0, NULL, "ignoring compiled-rules cache (%s)", why);
+    if (rs->som_dbs)
+        for (size_t i = 0; i < rs->pattern_count; i++) {
+            hs_free_database(rs->som_dbs[i]);
+            rs->som_dbs[i] = NULL;
+        }
+    free(rs->som_dbs);
+    rs->som_dbs = NULL;
+    hs_free_database(rs->db);
+    rs->db = NULL;
+    free(data);
+    free(path);
+    return AUPF_E_CACHE;
+}
