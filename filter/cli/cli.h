@@ -34,6 +34,10 @@ aupf_ruleset *cli_load(const cli_common *c, bool no_cache);
 bool cli_common_option(cli_common *c, int argc, char **argv, int *i);
 
 int cmd_filter(int argc, char **argv);
+/* --input stream: see stream_cmd.c */
+int cli_run_stream(aupf_ruleset *rs, aupf_scanner *s, aupf_role role, const char *verdict_path);
+/* --input sse: see sse_cmd.c */
+int cli_run_sse(aupf_ruleset *rs, aupf_scanner *s, aupf_role role, const char *verdict_path);
 int cmd_eval(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 

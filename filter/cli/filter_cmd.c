@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef enum { INPUT_JSONL, INPUT_LINES, INPUT_TEXT } input_mode;
+typedef enum { INPUT_JSONL, INPUT_LINES, INPUT_TEXT, INPUT_STREAM, INPUT_SSE } input_mode;
 
 typedef struct {
     aupf_ruleset *rs;
@@ -45,6 +45,10 @@ static void emit_error(filter *f, const record *rec, const char *error) {
 static void handle_text(filter *f, const record *rec, const char *text, size_t len,
                         aupf_role role) {
     const aupf_result *r;
+    if (!aupf_utf8_valid(text, len, NULL)) { /* the contract: an error line, not a guess */
+        emit_error(f, rec, aupf_strerror(AUPF_E_UTF8));
+        return;
+    }
     int st = aupf_scan(f->scanner, role, text, len, &r);
     if (st != AUPF_OK) {
         emit_error(f, rec, aupf_strerror(st));
@@ -132,6 +136,8 @@ static int run(filter *f) {
 int cmd_filter(int argc, char **argv) {
     cli_common common = {0};
     filter f = {.out = {.fd = 1}, .role = AUPF_ROLE_PROMPT, .max_bytes = 16u << 20};
+    const char *verdict_path = NULL;
+    bool role_given = false;
     int i;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -145,6 +151,10 @@ int cmd_filter(int argc, char **argv) {
                 f.mode = INPUT_LINES;
             else if (strcmp(v, "text") == 0)
                 f.mode = INPUT_TEXT;
+            else if (strcmp(v, "stream") == 0)
+                f.mode = INPUT_STREAM;
+            else if (strcmp(v, "sse") == 0)
+                f.mode = INPUT_SSE;
             else
                 goto bad;
         } else if (strcmp(a, "--format") == 0 && v) {
@@ -163,6 +173,7 @@ int cmd_filter(int argc, char **argv) {
                 f.role = AUPF_ROLE_COMPLETION;
             else
                 goto bad;
+            role_given = true;
         } else if (strcmp(a, "--max-bytes") == 0 && v) {
             i++;
             char *end;
@@ -170,6 +181,9 @@ int cmd_filter(int argc, char **argv) {
             if (*end || n == 0 || n > UINT32_MAX)
                 goto bad;
             f.max_bytes = (size_t)n;
+        } else if (strcmp(a, "--verdict") == 0 && v) {
+            i++;
+            verdict_path = v;
         } else if (strcmp(a, "--apply") == 0) {
             f.apply = true;
         } else {
@@ -182,6 +196,11 @@ int cmd_filter(int argc, char **argv) {
     int status = EXIT_IO;
     if (aupf_scanner_new(f.rs, &f.scanner) != AUPF_OK || !(f.rec = record_new()))
         fprintf(stderr, "aupfilter: out of memory\n");
+    else if (f.mode == INPUT_STREAM)
+        status = cli_run_stream(f.rs, f.scanner, f.role, verdict_path);
+    else if (f.mode == INPUT_SSE)
+        status =
+            cli_run_sse(f.rs, f.scanner, role_given ? f.role : AUPF_ROLE_COMPLETION, verdict_path);
     else
         status = run(&f);
     record_free(f.rec);

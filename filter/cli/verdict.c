@@ -1,10 +1,29 @@
 #include "verdict.h"
 
+#include <string.h>
+
 static void write_id(outbuf *o, const verdict_input *in) {
     if (in->rec)
         record_write_id(in->rec, o);
     else
         out_str(o, "null");
+}
+
+/* "signals":{"leet":1,...} with the non-zero evasion signals, if any. */
+static void write_signals(outbuf *o, const aupf_result *r) {
+    int first = 1;
+    for (size_t i = 0; i < aupf_signal_count(); i++) {
+        unsigned n = aupf_result_signal(r, i);
+        if (!n)
+            continue;
+        out_str(o, first ? ",\"signals\":{\"" : ",\"");
+        first = 0;
+        out_str(o, aupf_signal_name(i));
+        out_str(o, "\":");
+        out_size(o, n);
+    }
+    if (!first)
+        out_char(o, '}');
 }
 
 static void write_json(outbuf *o, const aupf_ruleset *rs, const aupf_result *r,
@@ -51,9 +70,25 @@ static void write_json(outbuf *o, const aupf_ruleset *rs, const aupf_result *r,
         out_size(o, m.start);
         out_str(o, ",\"end\":");
         out_size(o, m.end);
+        if (m.evasive)
+            out_str(o, ",\"evasive\":true");
         out_char(o, '}');
     }
-    out_str(o, "],\"ruleset\":\"");
+    out_char(o, ']');
+    write_signals(o, r);
+    out_str(o, ",\"script\":\"");
+    out_str(o, aupf_result_script(r));
+    out_char(o, '"');
+    /* the Latin-script guess reads the text: only for verdicts that act */
+    const char *lang = (aupf_result_flagged(r) || strcmp(aupf_result_script(r), "Latn") != 0)
+                           ? aupf_result_language(r)
+                           : NULL;
+    if (lang) {
+        out_str(o, ",\"language\":\"");
+        out_str(o, lang);
+        out_char(o, '"');
+    }
+    out_str(o, ",\"ruleset\":\"");
     out_str(o, aupf_ruleset_hash(rs));
     out_char(o, '"');
     if (in->output) {

@@ -72,6 +72,10 @@ typedef enum {
 AUPF_API const char *aupf_action_name(aupf_action action);
 AUPF_API const char *aupf_role_name(aupf_role role);
 
+/* 1 when text[0..len) is valid UTF-8; else 0 and *bad_offset (if not NULL)
+ * receives the offset of the first invalid byte. */
+AUPF_API int aupf_utf8_valid(const char *text, size_t len, size_t *bad_offset);
+
 typedef enum { AUPF_DIAG_WARNING = 1, AUPF_DIAG_ERROR = 2 } aupf_severity;
 
 /* Loading diagnostics: file and line where known (else NULL / 0), rule id
@@ -89,6 +93,9 @@ typedef struct {
     int no_cache;
     /* Overrides the configuration's cache directory when not NULL. */
     const char *cache_dir;
+    /* Match the text as it is, without normalization (for measurements);
+     * invalid UTF-8 then fails the scan with AUPF_E_UTF8. */
+    int no_normalize;
 } aupf_load_options;
 
 /* Loads the configuration at config_path, its rule packs, and compiles them
@@ -138,9 +145,11 @@ typedef struct aupf_result aupf_result;
 AUPF_API int aupf_scanner_new(aupf_ruleset *rs, aupf_scanner **out);
 AUPF_API void aupf_scanner_free(aupf_scanner *s);
 
-/* Scans text (UTF-8, may contain NUL bytes) in one block. The result is
- * owned by the scanner and valid until its next scan. Invalid UTF-8 returns
- * AUPF_E_UTF8 and no result. */
+/* Scans text (UTF-8, may contain NUL bytes) in one block. The text is
+ * normalized first (docs/normalization.md); spans are reported in bytes of
+ * the original text. Bytes that are not UTF-8 are read as U+FFFD and
+ * counted as the invalid_utf8 signal. The result is owned by the scanner
+ * and valid until its next scan. */
 AUPF_API int aupf_scan(aupf_scanner *s, aupf_role role, const char *text, size_t len,
                        const aupf_result **out);
 
@@ -148,8 +157,9 @@ typedef struct {
     size_t rule; /* index for aupf_ruleset_rule_info */
     const char *rule_id;
     size_t category; /* index for aupf_category_name */
-    size_t start;    /* byte offsets into the scanned text: [start, end) */
+    size_t start;    /* byte offsets into the caller's original text: [start, end) */
     size_t end;
+    int evasive; /* 1 when the matched text was obfuscated (leet, look-alikes ...) */
 } aupf_match;
 
 AUPF_API int aupf_result_flagged(const aupf_result *r);
@@ -158,14 +168,75 @@ AUPF_API aupf_action aupf_result_action(const aupf_result *r);
 AUPF_API double aupf_result_score(const aupf_result *r, size_t category);
 AUPF_API int aupf_result_category_flagged(const aupf_result *r, size_t category);
 AUPF_API size_t aupf_result_match_count(const aupf_result *r);
+
+/* Evasion signals found while normalizing the text (mixed scripts,
+ * invisible characters, spaced letters, fullwidth forms, tag characters,
+ * leet, repeated letters, invalid UTF-8): how many of each. */
+AUPF_API size_t aupf_signal_count(void);
+AUPF_API const char *aupf_signal_name(size_t signal);
+AUPF_API unsigned aupf_result_signal(const aupf_result *r, size_t signal);
+
+/* ISO 15924 code of the script most letters are written in ("Latn",
+ * "Cyrl", "Hani" ...; "Zyyy" without letters). */
+AUPF_API const char *aupf_result_script(const aupf_result *r);
+/* A guess at the language ("en", "es", "ja" ...) from the script and, for
+ * Latin, frequent words; NULL when unsure. Reads the scanned text: call it
+ * while that text is still alive. */
+AUPF_API const char *aupf_result_language(const aupf_result *r);
 AUPF_API int aupf_result_match(const aupf_result *r, size_t i, aupf_match *out);
 
 /* Applies the verdict's action to the text it was produced from: block gives
- * the block message, redact replaces the matched spans of redacting
+ * the block message (in the text's language when the configuration has
+ * one), redact replaces the matched spans of redacting
  * categories, allow and annotate give the text unchanged. The output is
  * owned by the scanner and valid until its next scan or apply. */
 AUPF_API int aupf_apply(aupf_scanner *s, const aupf_result *r, const char *text, size_t len,
                         const char **out, size_t *out_len);
+
+/* ---- streams ------------------------------------------------------------ */
+
+/* A stream filters one completion (or prompt) as it arrives in chunks of
+ * any size. It releases a byte only when no later match can start at or
+ * before it (the holdback), with redactions already applied; a block
+ * releases the text before the blocking match and the block message, then
+ * nothing more. The released bytes, concatenated, equal aupf_apply's output
+ * on the whole text, and the final verdict equals aupf_scan's. A stream
+ * holds no scratch: each call borrows the calling thread's scanner, so a
+ * stream may move between threads between calls. */
+typedef struct aupf_stream aupf_stream;
+
+typedef enum {
+    AUPF_EVENT_MATCH = 1,   /* a match was decided */
+    AUPF_EVENT_FLAGGED = 2, /* `category` became flagged by `match` */
+    AUPF_EVENT_BLOCKED = 3  /* `match` blocked the stream; the block message follows */
+} aupf_event_kind;
+
+typedef struct {
+    aupf_event_kind kind;
+    aupf_match match;
+    size_t category;
+    size_t settled; /* original bytes released before this event */
+} aupf_event;
+
+/* Receives released bytes (event NULL) or an event (bytes NULL, len 0).
+ * A non-zero return stops the call, which returns it. */
+typedef int (*aupf_sink_fn)(void *ctx, const char *bytes, size_t len, const aupf_event *event);
+
+AUPF_API int aupf_stream_open(aupf_ruleset *rs, aupf_role role, aupf_stream **out);
+AUPF_API int aupf_stream_write(aupf_stream *st, aupf_scanner *s, const char *chunk, size_t len,
+                               aupf_sink_fn sink, void *ctx);
+/* Ends the stream: releases what is held back and gives the final verdict,
+ * owned by the scanner (valid until its next scan). */
+AUPF_API int aupf_stream_close(aupf_stream *st, aupf_scanner *s, aupf_sink_fn sink, void *ctx,
+                               const aupf_result **out);
+AUPF_API void aupf_stream_free(aupf_stream *st);
+/* Original bytes released so far. */
+AUPF_API size_t aupf_stream_settled(const aupf_stream *st);
+/* Bytes of state the stream holds now (buffers and Hyperscan's). */
+AUPF_API size_t aupf_stream_memory(const aupf_stream *st);
+/* Holdback of the ruleset in normalized bytes: a stream releases text this
+ * far behind what it has read (plus at most one unfinished word). */
+AUPF_API size_t aupf_ruleset_holdback(const aupf_ruleset *rs);
 
 /* ---- rule examples ---------------------------------------------------- */
 

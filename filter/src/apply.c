@@ -1,9 +1,13 @@
-/* Applies a verdict's action to the scanned text. */
+/* Applies a verdict's decisions to the scanned text: the redactions made
+ * as matches were decided in end order, and at a block the text before
+ * the blocking match followed by the block message (docs/streaming.md:
+ * the same output a stream releases). */
 #include "internal.h"
 
 #include <string.h>
 
-static int append(aupf__vec *v, const char *p, size_t n) {
+static int append(void *ctx, const char *p, size_t n) {
+    aupf__vec *v = ctx;
     if (aupf__vec_reserve(v, v->count + n + 1) != AUPF_OK)
         return AUPF_E_NOMEM;
     memcpy((char *)v->data + v->count, p, n);
@@ -12,39 +16,31 @@ static int append(aupf__vec *v, const char *p, size_t n) {
     return AUPF_OK;
 }
 
+const char *aupf__block_message(const aupf_ruleset *rs, const aupf__decider *d, const char *view,
+                                size_t view_len) {
+    if (!d->blocked || !rs->block_messages.count)
+        return rs->block_message;
+    size_t n = d->block_ve < view_len ? d->block_ve : view_len;
+    const char *lang = aupf__guess_language_prefix(view, n);
+    for (size_t i = 0; lang && i < rs->block_message_languages.count; i++)
+        if (strcmp(rs->block_message_languages.items[i], lang) == 0)
+            return rs->block_messages.items[i];
+    return rs->block_message;
+}
+
 int aupf_apply(aupf_scanner *s, const aupf_result *r, const char *text, size_t len,
                const char **out, size_t *out_len) {
     if (!s || !r || !out || !out_len || (!text && len) || r != &s->result)
         return AUPF_E_ARG;
-    const aupf_ruleset *rs = s->rs;
     aupf__vec *o = &s->output;
     o->count = 0;
-    int st = AUPF_OK;
-    if (r->action == AUPF_ACTION_BLOCK) {
-        st = append(o, rs->block_message, strlen(rs->block_message));
-    } else if (r->action == AUPF_ACTION_REDACT) {
-        /* matches are sorted by start: replace the union of the spans of
-         * categories whose action is redact */
-        size_t pos = 0;
-        for (size_t i = 0; i < r->match_count && st == AUPF_OK; i++) {
-            const aupf_match *m = &r->matches[i];
-            if (!r->flagged[m->category] ||
-                rs->categories[m->category].action != AUPF_ACTION_REDACT)
-                continue;
-            if (m->end <= pos)
-                continue;
-            if (m->start >= pos) {
-                st = append(o, text + pos, m->start - pos);
-                if (st == AUPF_OK)
-                    st = append(o, rs->redact_with, strlen(rs->redact_with));
-            }
-            pos = m->end;
-        }
-        if (st == AUPF_OK)
-            st = append(o, text + pos, len - pos);
-    } else {
-        st = append(o, text ? text : "", len);
-    }
+    int st = append(o, "", 0);
+    aupf__output ob = {0};
+    aupf__output_sort(&s->decider, &ob);
+    if (st == AUPF_OK)
+        st = aupf__output_release(
+            &ob, &s->decider, s->rs, text ? text : "", 0, len,
+            aupf__block_message(s->rs, &s->decider, s->view.text, s->view.len), append, o);
     if (st != AUPF_OK)
         return st;
     *out = o->data;

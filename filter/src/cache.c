@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #define CACHE_MAGIC  "AUPFDB\r\n"
-#define CACHE_FORMAT 1u
+#define CACHE_FORMAT 3u
 
 uint64_t aupf__cache_key(const aupf_ruleset *rs) {
     aupf__hasher h;
@@ -95,6 +95,11 @@ static int mkdirs(const char *dir) {
             *s = '/';
         }
     int r = (mkdir(p, 0755) == 0 || errno == EEXIST) ? 0 : -1;
+    struct stat st;
+    if (r == 0 && (stat(p, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        errno = ENOTDIR;
+        r = -1;
+    }
     free(p);
     return r;
 }
@@ -111,8 +116,13 @@ int aupf__cache_store(const aupf_ruleset *rs, aupf__diag *d) {
     for (size_t i = 0; i < rs->pattern_count; i++)
         put_u64(&b, rs->patterns[i].max_width);
     put_db(&b, rs->db);
-    for (size_t i = 0; i < rs->pattern_count; i++)
+    put_db(&b, rs->stream_db);
+    for (size_t i = 0; i < rs->pattern_count; i++) {
+        put_u64(&b, rs->anchored_dbs[i] != NULL);
         put_db(&b, rs->som_dbs[i]);
+        if (rs->anchored_dbs[i])
+            put_db(&b, rs->anchored_dbs[i]);
+    }
     aupf__hasher h;
     aupf__hash_init(&h);
     aupf__hash_bytes(&h, b.data, b.len);
@@ -268,13 +278,19 @@ int aupf__cache_load(aupf_ruleset *rs, aupf__diag *d) {
     for (size_t i = 0; i < rs->pattern_count; i++)
         rs->patterns[i].max_width = (uint32_t)get_u64(&r);
     rs->som_dbs = calloc(rs->pattern_count ? rs->pattern_count : 1, sizeof *rs->som_dbs);
-    if (!rs->som_dbs) {
+    rs->anchored_dbs = calloc(rs->pattern_count ? rs->pattern_count : 1, sizeof *rs->anchored_dbs);
+    if (!rs->som_dbs || !rs->anchored_dbs) {
         why = "out of memory";
         goto bad;
     }
     rs->db = get_db(&r);
-    for (size_t i = 0; i < rs->pattern_count && !r.bad; i++)
+    rs->stream_db = get_db(&r);
+    for (size_t i = 0; i < rs->pattern_count && !r.bad; i++) {
+        uint64_t anchored = get_u64(&r);
         rs->som_dbs[i] = get_db(&r);
+        if (anchored)
+            rs->anchored_dbs[i] = get_db(&r);
+    }
     if (r.bad || r.off != r.len) {
         why = "damaged database";
         goto bad;
@@ -284,15 +300,18 @@ int aupf__cache_load(aupf_ruleset *rs, aupf__diag *d) {
     return AUPF_OK;
 bad:
     aupf__report(d, AUPF_DIAG_WARNING, path, 0, NULL, "ignoring compiled-rules cache (%s)", why);
-    if (rs->som_dbs)
-        for (size_t i = 0; i < rs->pattern_count; i++) {
+    for (size_t i = 0; i < rs->pattern_count; i++) {
+        if (rs->som_dbs)
             hs_free_database(rs->som_dbs[i]);
-            rs->som_dbs[i] = NULL;
-        }
+        if (rs->anchored_dbs)
+            hs_free_database(rs->anchored_dbs[i]);
+    }
     free(rs->som_dbs);
-    rs->som_dbs = NULL;
+    free(rs->anchored_dbs);
+    rs->som_dbs = rs->anchored_dbs = NULL;
     hs_free_database(rs->db);
-    rs->db = NULL;
+    hs_free_database(rs->stream_db);
+    rs->db = rs->stream_db = NULL;
     free(data);
     free(path);
     return AUPF_E_CACHE;

@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,14 +20,26 @@ int aupf__patterns_build(aupf_ruleset *rs) {
     for (size_t i = 0; i < rs->rule_count; i++) {
         aupf__rule *r = &rs->rules[i];
         r->first_pattern = (uint32_t)k;
-        p[k++] =
-            (aupf__pattern){(uint32_t)i, AUPF__NO_UNLESS, AUPF__UNBOUNDED, r->pattern, r->hs_flags};
+        p[k++] = (aupf__pattern){.rule = (uint32_t)i,
+                                 .unless_index = AUPF__NO_UNLESS,
+                                 .max_width = AUPF__UNBOUNDED,
+                                 .expression = r->pattern,
+                                 .hs_flags = r->hs_flags};
         for (size_t u = 0; u < r->unless.count; u++)
-            p[k++] = (aupf__pattern){(uint32_t)i, (uint32_t)u, AUPF__UNBOUNDED, r->unless.items[u],
-                                     r->hs_flags};
+            p[k++] = (aupf__pattern){.rule = (uint32_t)i,
+                                     .unless_index = (uint32_t)u,
+                                     .max_width = AUPF__UNBOUNDED,
+                                     .expression = r->unless.items[u],
+                                     .hs_flags = r->hs_flags};
     }
     rs->patterns = p;
     rs->pattern_count = n;
+    if (rs->normalize) /* the view collapses repeated letters: see pattern_rewrite.c */
+        for (size_t i = 0; i < n; i++) {
+            if (!(p[i].owned = aupf__pattern_for_view(p[i].expression)))
+                return AUPF_E_NOMEM;
+            p[i].expression = p[i].owned;
+        }
     return AUPF_OK;
 }
 
@@ -41,14 +54,43 @@ static void report_pattern(const aupf_ruleset *rs, aupf__diag *d, size_t pi, aup
                      p->unless_index + 1, what, why);
 }
 
+/* The anchored pair for pattern i: "\A(?s:.)(?:P)" (one character of left
+ * context, for starts after the first byte) and "\A(?:P)" (a start at the
+ * beginning of the text). */
+static int compile_anchored(aupf_ruleset *rs, size_t i) {
+    const aupf__pattern *p = &rs->patterns[i];
+    size_t n = strlen(p->expression) + 16;
+    char *with_ctx = malloc(n), *bare = malloc(n);
+    if (!with_ctx || !bare) {
+        free(with_ctx);
+        free(bare);
+        return AUPF_E_NOMEM;
+    }
+    snprintf(with_ctx, n, "\\A(?s:.)(?:%s)", p->expression);
+    snprintf(bare, n, "\\A(?:%s)", p->expression);
+    hs_compile_error_t *err = NULL;
+    int st = AUPF_OK;
+    if (hs_compile(with_ctx, p->hs_flags, HS_MODE_BLOCK, NULL, &rs->som_dbs[i], &err) !=
+            HS_SUCCESS ||
+        hs_compile(bare, p->hs_flags, HS_MODE_BLOCK, NULL, &rs->anchored_dbs[i], &err) !=
+            HS_SUCCESS) {
+        hs_free_compile_error(err);
+        st = AUPF_E_COMPILE;
+    }
+    free(with_ctx);
+    free(bare);
+    return st;
+}
+
 int aupf__compile(aupf_ruleset *rs, aupf__diag *d) {
     size_t n = rs->pattern_count;
     const char **exprs = calloc(n, sizeof *exprs);
     unsigned *flags = calloc(n, sizeof *flags);
     unsigned *ids = calloc(n, sizeof *ids);
     rs->som_dbs = calloc(n, sizeof *rs->som_dbs);
+    rs->anchored_dbs = calloc(n, sizeof *rs->anchored_dbs);
     int status = AUPF_OK;
-    if (!exprs || !flags || !ids || !rs->som_dbs) {
+    if (!exprs || !flags || !ids || !rs->som_dbs || !rs->anchored_dbs) {
         status = AUPF_E_NOMEM;
         goto out;
     }
@@ -67,21 +109,35 @@ int aupf__compile(aupf_ruleset *rs, aupf__diag *d) {
         }
         p->max_width = info->max_width == UINT_MAX ? AUPF__UNBOUNDED : info->max_width;
         free(info);
-        if (p->max_width == AUPF__UNBOUNDED && p->unless_index == AUPF__NO_UNLESS)
+        if (p->max_width == AUPF__UNBOUNDED &&
+            rs->categories[rs->rules[p->rule].category].action < AUPF_ACTION_REDACT)
             report_pattern(rs, d, i, AUPF_DIAG_WARNING, "has no maximum width",
-                           "it cannot redact or block in a stream; bound its repeats");
+                           "in a stream its match starts are clipped to the held-back text; "
+                           "bound its repeats");
         if (hs_compile(p->expression, p->hs_flags | HS_FLAG_SOM_LEFTMOST, HS_MODE_BLOCK, NULL,
                        &rs->som_dbs[i], &err) != HS_SUCCESS) {
-            report_pattern(rs, d, i, AUPF_DIAG_ERROR, "cannot report match starts", err->message);
+            /* too large for start-of-match tracking: find starts by trying
+             * anchored matches instead (scanner.c) */
             hs_free_compile_error(err);
-            status = AUPF_E_COMPILE;
+            int st = compile_anchored(rs, i);
+            if (st == AUPF_E_NOMEM) {
+                status = st;
+                goto out;
+            }
+            if (st != AUPF_OK) {
+                report_pattern(rs, d, i, AUPF_DIAG_ERROR, "cannot report match starts",
+                               "neither start-of-match nor anchored compilation succeeds");
+                status = AUPF_E_COMPILE;
+            }
         }
     }
     if (status != AUPF_OK)
         goto out;
     hs_compile_error_t *err = NULL;
     if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &rs->db, &err) !=
-        HS_SUCCESS) {
+            HS_SUCCESS ||
+        hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_STREAM, NULL, &rs->stream_db,
+                         &err) != HS_SUCCESS) {
         if (err->expression >= 0)
             report_pattern(rs, d, (size_t)err->expression, AUPF_DIAG_ERROR, "does not compile",
                            err->message);
@@ -97,11 +153,38 @@ out:
     return status;
 }
 
+int aupf__check_widths(aupf_ruleset *rs, aupf__diag *d) {
+    int status = AUPF_OK;
+    rs->max_width = 0;
+    for (size_t i = 0; i < rs->pattern_count; i++) {
+        const aupf__pattern *p = &rs->patterns[i];
+        const aupf__rule *r = &rs->rules[p->rule];
+        if (p->max_width != AUPF__UNBOUNDED) {
+            if (p->max_width > rs->max_width)
+                rs->max_width = p->max_width;
+            continue;
+        }
+        /* a stream can redact or block only what it can still hold back */
+        if (rs->categories[r->category].action >= AUPF_ACTION_REDACT) {
+            report_pattern(rs, d, i, AUPF_DIAG_ERROR, "has no maximum width",
+                           "rules of redact and block categories must bound every repeat "
+                           "(e.g. \\s{1,3} instead of \\s+)");
+            status = AUPF_E_RULE;
+        }
+    }
+    rs->decision_delay = rs->max_width + 1;
+    rs->holdback = rs->decision_delay + rs->max_width + 1;
+    return status;
+}
+
 int aupf__scratch_prepare(aupf_ruleset *rs) {
-    if (hs_alloc_scratch(rs->db, &rs->scratch_prototype) != HS_SUCCESS)
+    if (hs_alloc_scratch(rs->db, &rs->scratch_prototype) != HS_SUCCESS ||
+        hs_alloc_scratch(rs->stream_db, &rs->scratch_prototype) != HS_SUCCESS)
         return AUPF_E_NOMEM;
     for (size_t i = 0; i < rs->pattern_count; i++)
-        if (hs_alloc_scratch(rs->som_dbs[i], &rs->scratch_prototype) != HS_SUCCESS)
+        if (hs_alloc_scratch(rs->som_dbs[i], &rs->scratch_prototype) != HS_SUCCESS ||
+            (rs->anchored_dbs[i] &&
+             hs_alloc_scratch(rs->anchored_dbs[i], &rs->scratch_prototype) != HS_SUCCESS))
             return AUPF_E_NOMEM;
     return AUPF_OK;
 }

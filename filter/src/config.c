@@ -1,6 +1,7 @@
 /* Reads the configuration: categories, packs, messages, cache directory. */
 #include "lcread.h"
 
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,9 +49,29 @@ static char *join(const char *dir, const char *rel) {
     return p;
 }
 
+/* A pack entry is a file or a glob pattern for a language folder's packs;
+ * a pattern that matches nothing is a warning (a language may ship no pack
+ * for a category). Matches load in sorted order. */
+static int add_packs(aupf__config_extra *extra, const char *path, const char *config,
+                     aupf__diag *d) {
+    if (!strpbrk(path, "*?["))
+        return aupf__strlist_push(&extra->packs, path);
+    glob_t g;
+    int r = glob(path, 0, NULL, &g);
+    if (r == GLOB_NOMATCH) {
+        aupf__report(d, AUPF_DIAG_WARNING, config, 0, NULL, "no rule pack matches '%s'", path);
+        return AUPF_OK;
+    }
+    int st = r == 0 ? AUPF_OK : AUPF_E_IO;
+    for (size_t i = 0; st == AUPF_OK && i < g.gl_pathc; i++) /* sorted: stable order */
+        st = aupf__strlist_push(&extra->packs, g.gl_pathv[i]);
+    globfree(&g);
+    return st;
+}
+
 static int read_category(aupf_ruleset *rs, const aupf__lcctx *c, const config_setting_t *g) {
     const char *name = NULL, *action = "annotate", *desc = "";
-    double threshold = 0.5;
+    double threshold = 0.5, boost = 0.0;
     if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
         aupf__report(c->diag, AUPF_DIAG_ERROR, aupf__lc_file(c, g), aupf__lc_line(g), NULL,
                      "each category must be a group { name = ...; }");
@@ -72,6 +93,12 @@ static int read_category(aupf_ruleset *rs, const aupf__lcctx *c, const config_se
     aupf__lc_number(c, g, "threshold", false, &threshold);
     aupf__lc_string(c, g, "action", false, &action);
     aupf__lc_string(c, g, "description", false, &desc);
+    aupf__lc_number(c, g, "evasion_boost", false, &boost);
+    if (!(boost >= 0.0 && boost < 1.0)) {
+        aupf__report(c->diag, AUPF_DIAG_ERROR, aupf__lc_file(c, g), aupf__lc_line(g), NULL,
+                     "category '%s': evasion_boost %g is not in [0, 1)", name, boost);
+        return 0;
+    }
     aupf_action act;
     if (!parse_action(action, &act)) {
         aupf__report(c->diag, AUPF_DIAG_ERROR, aupf__lc_file(c, g), aupf__lc_line(g), NULL,
@@ -94,6 +121,7 @@ static int read_category(aupf_ruleset *rs, const aupf__lcctx *c, const config_se
     cat->description = aupf__strdup(desc);
     cat->threshold = threshold;
     cat->action = act;
+    cat->evasion_boost = boost;
     rs->category_count++;
     return (cat->name && cat->description) ? 1 : -1;
 }
@@ -145,19 +173,38 @@ int aupf__config_load(aupf_ruleset *rs, const char *path, aupf__config_extra *ex
                      "'packs' lists no rule pack");
     for (size_t i = 0; i < packs.count; i++) {
         char *full = join(dir, packs.items[i]);
-        if (!full || aupf__strlist_push(&extra->packs, full) != AUPF_OK) {
-            free(full);
+        int st = full ? add_packs(extra, full, path, d) : AUPF_E_NOMEM;
+        free(full);
+        if (st != AUPF_OK) {
             aupf__strlist_free(&packs);
-            status = AUPF_E_NOMEM;
+            status = st;
             goto out;
         }
-        free(full);
     }
     aupf__strlist_free(&packs);
 
     const char *s = "This content was blocked by the acceptable-use policy.";
     aupf__lc_string(&c, root, "block_message", false, &s);
     rs->block_message = aupf__strdup(s);
+    const config_setting_t *msgs = config_setting_get_member(root, "block_messages");
+    if (msgs && config_setting_type(msgs) != CONFIG_TYPE_GROUP) {
+        aupf__report(d, AUPF_DIAG_ERROR, path, aupf__lc_line(msgs), NULL,
+                     "'block_messages' must be a group { es = \"...\"; fr = \"...\"; }");
+    } else if (msgs) {
+        for (int i = 0; i < config_setting_length(msgs); i++) {
+            const config_setting_t *m = config_setting_get_elem(msgs, (unsigned)i);
+            if (config_setting_type(m) != CONFIG_TYPE_STRING) {
+                aupf__report(d, AUPF_DIAG_ERROR, path, aupf__lc_line(m), NULL,
+                             "block message '%s' must be a string", config_setting_name(m));
+                continue;
+            }
+            if (aupf__strlist_push(&rs->block_message_languages, config_setting_name(m)) ||
+                aupf__strlist_push(&rs->block_messages, config_setting_get_string(m))) {
+                status = AUPF_E_NOMEM;
+                goto out;
+            }
+        }
+    }
     s = "[redacted]";
     aupf__lc_string(&c, root, "redact_with", false, &s);
     rs->redact_with = aupf__strdup(s);

@@ -4,6 +4,10 @@
 
 #include "aupfilter.h"
 
+#include "../../i18n/language.h"
+#include "../../i18n/normalize.h"
+#include "../../i18n/utf8.h"
+
 #include <hs/hs.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -11,6 +15,19 @@
 
 #define AUPF__UNBOUNDED UINT32_MAX
 #define AUPF__NO_UNLESS UINT32_MAX
+
+/* Growable array owned by a scanner: grows, never shrinks, so steady-state
+ * scans do not allocate. */
+typedef struct {
+    void *data;
+    size_t count;
+    size_t capacity;
+    size_t elem_size;
+} aupf__vec;
+
+int aupf__vec_reserve(aupf__vec *v, size_t n);
+void *aupf__vec_push(aupf__vec *v); /* NULL when out of memory */
+void aupf__vec_free(aupf__vec *v);
 
 /* Diagnostics sink with an error counter, passed through loading. */
 typedef struct {
@@ -27,6 +44,7 @@ typedef struct {
     char *description;
     double threshold;
     aupf_action action;
+    double evasion_boost; /* added (noisy-OR) when a match was obfuscated */
 } aupf__category;
 
 typedef struct {
@@ -55,9 +73,10 @@ typedef struct {
 /* One Hyperscan expression: a rule's trigger or one of its suppressors. */
 typedef struct {
     uint32_t rule;
-    uint32_t unless_index; /* AUPF__NO_UNLESS for the trigger */
-    uint32_t max_width;    /* AUPF__UNBOUNDED when unbounded */
-    const char *expression;
+    uint32_t unless_index;  /* AUPF__NO_UNLESS for the trigger */
+    uint32_t max_width;     /* AUPF__UNBOUNDED when unbounded */
+    const char *expression; /* what Hyperscan compiles */
+    char *owned;            /* expression when rewritten for the view */
     unsigned hs_flags;
 } aupf__pattern;
 
@@ -69,16 +88,29 @@ struct aupf_ruleset {
     size_t rule_count;
     aupf__pattern *patterns;
     size_t pattern_count;
-    hs_database_t *db;       /* every pattern; reports match ends only */
-    hs_database_t **som_dbs; /* one per pattern, leftmost start of match */
+    hs_database_t *db;            /* every pattern; reports match ends only */
+    hs_database_t *stream_db;     /* the same patterns in streaming mode */
+    hs_database_t **som_dbs;      /* one per pattern, leftmost start of match; for a
+                                     pattern too large for that, its anchored form
+                                     with one character of context */
+    hs_database_t **anchored_dbs; /* NULL, or the anchored form without context */
     hs_scratch_t *scratch_prototype;
     char *block_message;
+    aupf__strlist block_message_languages; /* parallel lists: language code, message */
+    aupf__strlist block_messages;
     char *redact_with;
     char *cache_dir; /* NULL when caching is off */
     char hash[17];
     uint64_t db_key;
     int from_cache;
     double build_ms;
+    int normalize; /* 0: rules see the text as it is */
+    /* Widest bounded pattern (view bytes); a stream decides a match once
+     * the view is decision_delay bytes past its end and releases text
+     * holdback bytes behind the view (docs/streaming.md). */
+    uint32_t max_width;
+    uint32_t decision_delay;
+    uint32_t holdback;
 };
 
 /* A pattern hit: [start, end) with the pattern index. */
@@ -88,6 +120,63 @@ typedef struct {
     size_t end;
 } aupf__span;
 
+/* A decided match: its view span (where rules matched) and the match in
+ * the original text. */
+typedef struct {
+    size_t vs, ve;
+    aupf_match m;
+} aupf__dmatch;
+
+/* [a, b) of the original text replaced by redact_with. */
+typedef struct {
+    size_t a, b;
+} aupf__interval;
+
+/* Scores, flags and actions taken as matches are decided in end order: the
+ * one meaning of actions shared by block scans and streams
+ * (docs/streaming.md). The arrays belong to the owner. */
+typedef struct {
+    double *miss;             /* per category: product of (1 - weight) */
+    unsigned char *flagged;   /* per category */
+    unsigned char *boosted;   /* per category: evasion boost applied */
+    unsigned char *rule_bits; /* one bit per rule: already counted */
+    aupf__vec redactions;     /* aupf__interval, in decision order */
+    int blocked;
+    size_t block_at; /* original offset where the output is cut */
+    size_t block_ve; /* view end of the blocking match */
+} aupf__decider;
+
+int aupf__decider_init(aupf__decider *d, const aupf_ruleset *rs);
+void aupf__decider_reset(aupf__decider *d, const aupf_ruleset *rs);
+void aupf__decider_free(aupf__decider *d);
+/* Takes decided[i] (all earlier entries decided before it). Returns 1 when
+ * the match made a category flagged (0 otherwise), or a negative status. */
+int aupf__decide(aupf__decider *d, const aupf_ruleset *rs, const aupf__dmatch *decided, size_t i);
+
+/* Writes the output of a decided text: the original with redactions,
+ * cut at the block point with the block message appended. emit() gets
+ * successive pieces. Used whole by aupf_apply; a stream calls
+ * aupf__output_release with growing limits. */
+typedef struct {
+    size_t released;   /* original bytes consumed so far */
+    size_t skip_until; /* inside a redaction until this offset */
+    size_t next;       /* index into the sorted redactions */
+    int done;
+} aupf__output;
+
+typedef int (*aupf__emit_fn)(void *ctx, const char *bytes, size_t len);
+/* Sorts the redactions not yet reached (those before `released` are never
+ * added). */
+void aupf__output_sort(aupf__decider *d, aupf__output *o);
+/* The block message in the language of the view before the blocking
+ * match (view holds at least its first min(AUPF__LANGUAGE_PREFIX, block_ve)
+ * bytes). */
+const char *aupf__block_message(const aupf_ruleset *rs, const aupf__decider *d, const char *view,
+                                size_t view_len);
+int aupf__output_release(aupf__output *o, const aupf__decider *d, const aupf_ruleset *rs,
+                         const char *text, size_t text_base, size_t limit, const char *block_msg,
+                         aupf__emit_fn emit, void *ctx);
+
 struct aupf_result {
     const aupf_ruleset *rs;
     double *scores;         /* per category */
@@ -96,20 +185,12 @@ struct aupf_result {
     aupf_action action;
     aupf_match *matches;
     size_t match_count;
+    uint32_t signals[AUPF_SIGNAL_COUNT];
+    int script, has_kana;
+    const aupf__view *view; /* the scanner's view, for the language guess */
+    const char *language;
+    int language_known;
 };
-
-/* Growable array owned by a scanner: grows, never shrinks, so steady-state
- * scans do not allocate. */
-typedef struct {
-    void *data;
-    size_t count;
-    size_t capacity;
-    size_t elem_size;
-} aupf__vec;
-
-int aupf__vec_reserve(aupf__vec *v, size_t n);
-void *aupf__vec_push(aupf__vec *v); /* NULL when out of memory */
-void aupf__vec_free(aupf__vec *v);
 
 struct aupf_scanner {
     aupf_ruleset *rs;
@@ -118,9 +199,13 @@ struct aupf_scanner {
     int scan_failed;
     aupf__vec hits;       /* aupf__span: ends from the big database, then starts */
     aupf__vec matches;    /* aupf_match */
-    double *miss_product; /* per category: product of (1 - weight) */
-    unsigned char *rule_seen;
-    aupf__vec output; /* char, for aupf_apply */
+    aupf__vec decided;    /* aupf__dmatch */
+    aupf__vec prefix_max; /* size_t, for suppression */
+    aupf__decider decider;
+    aupf__normalizer *normalizer;
+    aupf__view view;
+    aupf__vec output;                        /* char, for aupf_apply */
+    char lang_prefix[AUPF__LANGUAGE_PREFIX]; /* a closed stream's view start */
     aupf_result result;
 };
 
@@ -140,6 +225,13 @@ int aupf__pack_load(aupf_ruleset *rs, const char *path, aupf__diag *d);
 int aupf__patterns_build(aupf_ruleset *rs);
 int aupf__compile(aupf_ruleset *rs, aupf__diag *d);
 int aupf__scratch_prepare(aupf_ruleset *rs);
+/* Maximum widths, decision delay and holdback; rejects unbounded patterns
+ * in redact and block categories. */
+int aupf__check_widths(aupf_ruleset *rs, aupf__diag *d);
+
+/* pattern_rewrite.c: a rule pattern adapted to the normalized view;
+ * malloc'd, NULL when out of memory. */
+char *aupf__pattern_for_view(const char *pattern);
 
 /* cache.c: serialized databases on disk. */
 uint64_t aupf__cache_key(const aupf_ruleset *rs);
@@ -156,13 +248,23 @@ void aupf__hash_str(aupf__hasher *hs, const char *s); /* includes length */
 void aupf__hash_u64(aupf__hasher *hs, uint64_t v);
 uint64_t aupf__hash_final(const aupf__hasher *hs);
 
+/* scanner.c, shared with streams */
+size_t aupf__recover_start(aupf_scanner *s, uint32_t pi, const char *buf, size_t base, size_t n,
+                           size_t end);
+int aupf__cmp_decided(const void *a, const void *b);
+int aupf__cmp_span_start(const void *a, const void *b);
+int aupf__push_decided(aupf__vec *decided, const aupf_ruleset *rs, const aupf__view *view,
+                       size_t rule, size_t vs, size_t ve);
+void aupf__fill_result(aupf_result *res, const aupf_ruleset *rs, const aupf__decider *d,
+                       aupf__vec *matches);
+
+/* sort.c: in-place, allocation-free */
+void aupf__sort(void *data, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
 /* util.c */
 char *aupf__strdup(const char *s);
 void aupf__strlist_free(aupf__strlist *l);
 int aupf__strlist_push(aupf__strlist *l, const char *s);
 double aupf__now_ms(void);
-
-/* i18n: UTF-8 validation. */
-#include "../../i18n/utf8.h"
 
 #endif

@@ -23,14 +23,23 @@ static void ruleset_free(aupf_ruleset *rs) {
         aupf__strlist_free(&r->ignores);
     }
     free(rs->rules);
-    if (rs->som_dbs)
-        for (size_t i = 0; i < rs->pattern_count; i++)
+    for (size_t i = 0; i < rs->pattern_count; i++) {
+        if (rs->som_dbs)
             hs_free_database(rs->som_dbs[i]);
+        if (rs->anchored_dbs)
+            hs_free_database(rs->anchored_dbs[i]);
+    }
     free(rs->som_dbs);
+    free(rs->anchored_dbs);
+    for (size_t i = 0; rs->patterns && i < rs->pattern_count; i++)
+        free(rs->patterns[i].owned);
     free(rs->patterns);
     hs_free_database(rs->db);
+    hs_free_database(rs->stream_db);
     hs_free_scratch(rs->scratch_prototype);
     free(rs->block_message);
+    aupf__strlist_free(&rs->block_message_languages);
+    aupf__strlist_free(&rs->block_messages);
     free(rs->redact_with);
     free(rs->cache_dir);
     free(rs);
@@ -44,6 +53,7 @@ static void compute_hash(aupf_ruleset *rs) {
         aupf__hash_str(&h, c->name);
         aupf__hash_u64(&h, (uint64_t)(c->threshold * 1e9));
         aupf__hash_u64(&h, c->action);
+        aupf__hash_u64(&h, (uint64_t)(c->evasion_boost * 1e9));
     }
     for (size_t i = 0; i < rs->rule_count; i++) {
         const aupf__rule *r = &rs->rules[i];
@@ -57,7 +67,12 @@ static void compute_hash(aupf_ruleset *rs) {
         for (size_t u = 0; u < r->unless.count; u++)
             aupf__hash_str(&h, r->unless.items[u]);
     }
+    aupf__hash_u64(&h, (uint64_t)rs->normalize);
     aupf__hash_str(&h, rs->block_message);
+    for (size_t i = 0; i < rs->block_messages.count; i++) {
+        aupf__hash_str(&h, rs->block_message_languages.items[i]);
+        aupf__hash_str(&h, rs->block_messages.items[i]);
+    }
     aupf__hash_str(&h, rs->redact_with);
     snprintf(rs->hash, sizeof rs->hash, "%016llx", (unsigned long long)aupf__hash_final(&h));
 }
@@ -94,6 +109,7 @@ int aupf_ruleset_load(const char *config_path, const aupf_load_options *options,
     if (!rs)
         return AUPF_E_NOMEM;
     atomic_init(&rs->refs, 1);
+    rs->normalize = !(options && options->no_normalize);
     aupf__config_extra extra = {0};
     int status = aupf__config_load(rs, config_path, &extra, &d);
     if (status == AUPF_OK) {
@@ -125,6 +141,8 @@ int aupf_ruleset_load(const char *config_path, const aupf_load_options *options,
             if (status == AUPF_OK && rs->cache_dir)
                 aupf__cache_store(rs, &d);
         }
+        if (status == AUPF_OK)
+            status = aupf__check_widths(rs, &d);
         if (status == AUPF_OK)
             status = aupf__scratch_prepare(rs);
         rs->build_ms = aupf__now_ms() - t0;

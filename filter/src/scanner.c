@@ -16,15 +16,16 @@ int aupf_scanner_new(aupf_ruleset *rs, aupf_scanner **out) {
     s->rs = aupf_ruleset_retain(rs);
     s->hits.elem_size = sizeof(aupf__span);
     s->matches.elem_size = sizeof(aupf_match);
+    s->decided.elem_size = sizeof(aupf__dmatch);
+    s->prefix_max.elem_size = sizeof(size_t);
     s->output.elem_size = 1;
     size_t nc = rs->category_count ? rs->category_count : 1;
-    s->miss_product = calloc(nc, sizeof *s->miss_product);
     s->result.scores = calloc(nc, sizeof *s->result.scores);
     s->result.flagged = calloc(nc, 1);
-    s->rule_seen = calloc(rs->rule_count ? rs->rule_count : 1, 1);
+    s->normalizer = aupf__normalizer_new();
     s->result.rs = rs;
-    if (!s->miss_product || !s->result.scores || !s->result.flagged || !s->rule_seen ||
-        hs_clone_scratch(rs->scratch_prototype, &s->scratch) != HS_SUCCESS) {
+    if (aupf__decider_init(&s->decider, rs) != AUPF_OK || !s->result.scores || !s->result.flagged ||
+        !s->normalizer || hs_clone_scratch(rs->scratch_prototype, &s->scratch) != HS_SUCCESS) {
         aupf_scanner_free(s);
         return AUPF_E_NOMEM;
     }
@@ -39,10 +40,12 @@ void aupf_scanner_free(aupf_scanner *s) {
     aupf__vec_free(&s->hits);
     aupf__vec_free(&s->matches);
     aupf__vec_free(&s->output);
-    free(s->miss_product);
     free(s->result.scores);
     free(s->result.flagged);
-    free(s->rule_seen);
+    aupf__vec_free(&s->decided);
+    aupf__vec_free(&s->prefix_max);
+    aupf__decider_free(&s->decider);
+    aupf__normalizer_free(s->normalizer);
     aupf_ruleset_release(s->rs);
     free(s);
 }
@@ -86,20 +89,58 @@ static int on_start(unsigned id, unsigned long long from, unsigned long long to,
  * longer than the pattern's max width w, so the window starts w+1 bytes
  * before the end: the extra byte gives \b its real left context, and a
  * match starting on that byte would be longer than w, so none is false. One
- * byte after the end gives a trailing assertion its right context. */
-static size_t recover_start(aupf_scanner *s, uint32_t pi, const char *text, size_t len,
-                            size_t end) {
-    const aupf__pattern *p = &s->rs->patterns[pi];
-    size_t ws = 0;
-    if (p->max_width != AUPF__UNBOUNDED && end > (size_t)p->max_width + 1)
-        ws = end - p->max_width - 1;
-    ws = aupf__utf8_floor(text, len, ws);
-    size_t we = aupf__utf8_ceil(text, len, end < len ? end + 1 : len);
+ * byte after the end gives a trailing assertion its right context.
+ * buf holds view bytes [base, base + n); offsets are absolute. */
+/* Is there a match of anchored database db over buf[ws..we) (absolute
+ * offsets) that ends at end? */
+static int anchored_match(aupf_scanner *s, const hs_database_t *db, const char *buf, size_t base,
+                          size_t ws, size_t we, size_t end) {
     som_query q = {end - ws, 0, 0};
-    hs_error_t e =
-        hs_scan(s->rs->som_dbs[pi], text + ws, (unsigned)(we - ws), 0, s->scratch, on_start, &q);
+    hs_error_t e = hs_scan(db, buf + (ws - base), (unsigned)(we - ws), 0, s->scratch, on_start, &q);
+    return (e == HS_SUCCESS || e == HS_SCAN_TERMINATED) && q.found;
+}
+
+/* For patterns too large for start-of-match tracking: the leftmost start
+ * is the first candidate from which the anchored pattern, given one
+ * character of left context, matches up to end. */
+static size_t anchored_start(aupf_scanner *s, uint32_t pi, const char *buf, size_t base, size_t n,
+                             size_t end) {
+    const aupf__pattern *p = &s->rs->patterns[pi];
+    size_t lo = base;
+    if (p->max_width != AUPF__UNBOUNDED && end > (size_t)p->max_width + base)
+        lo = end - p->max_width;
+    size_t we = base + aupf__utf8_ceil(buf, n, (end < base + n ? end + 1 : base + n) - base);
+    for (size_t c = lo; c < end; c++) {
+        if (c > base && (((unsigned char)buf[c - base]) & 0xC0) == 0x80)
+            continue; /* not a code point boundary */
+        if (c == 0 || c == base) {
+            if (anchored_match(s, s->rs->anchored_dbs[pi], buf, base, c, we, end))
+                return c;
+        } else {
+            size_t ctx = base + aupf__utf8_floor(buf, n, c - 1 - base);
+            if (anchored_match(s, s->rs->som_dbs[pi], buf, base, ctx, we, end))
+                return c;
+        }
+    }
+    return lo;
+}
+
+size_t aupf__recover_start(aupf_scanner *s, uint32_t pi, const char *buf, size_t base, size_t n,
+                           size_t end) {
+    const aupf__pattern *p = &s->rs->patterns[pi];
+    if (s->rs->anchored_dbs[pi])
+        return anchored_start(s, pi, buf, base, n, end);
+    size_t ws = base;
+    if (p->max_width != AUPF__UNBOUNDED && end > (size_t)p->max_width + 1 + base)
+        ws = end - p->max_width - 1;
+    ws = base + aupf__utf8_floor(buf, n, ws - base);
+    size_t we = end < base + n ? end + 1 : base + n;
+    we = base + aupf__utf8_ceil(buf, n, we - base);
+    som_query q = {end - ws, 0, 0};
+    hs_error_t e = hs_scan(s->rs->som_dbs[pi], buf + (ws - base), (unsigned)(we - ws), 0,
+                           s->scratch, on_start, &q);
     if ((e != HS_SUCCESS && e != HS_SCAN_TERMINATED) || !q.found)
-        return ws; /* cannot happen for a consistent database; widest span */
+        return ws; /* only for an unbounded pattern clipped by a stream */
     return ws + (size_t)q.start;
 }
 
@@ -107,13 +148,6 @@ static int cmp_pattern_start(const void *a, const void *b) {
     const aupf__span *x = a, *y = b;
     if (x->pattern != y->pattern)
         return x->pattern < y->pattern ? -1 : 1;
-    if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
-    return (x->end > y->end) - (x->end < y->end);
-}
-
-static int cmp_start(const void *a, const void *b) {
-    const aupf__span *x = a, *y = b;
     if (x->start != y->start)
         return x->start < y->start ? -1 : 1;
     return (x->end > y->end) - (x->end < y->end);
@@ -128,80 +162,87 @@ static int cmp_match(const void *a, const void *b) {
     return (x->rule > y->rule) - (x->rule < y->rule);
 }
 
-/* Sorts spans by pattern then start and merges overlapping spans of the
- * same pattern (a pattern such as `bombs?` reports several ends). Returns
- * the new count. */
-static size_t merge_spans(aupf__span *sp, size_t n) {
-    if (n < 2)
-        return n;
-    qsort(sp, n, sizeof *sp, cmp_pattern_start);
-    size_t w = 0;
-    for (size_t i = 1; i < n; i++) {
-        if (sp[i].pattern == sp[w].pattern && sp[i].start < sp[w].end) {
-            if (sp[i].end > sp[w].end)
-                sp[w].end = sp[i].end;
-        } else {
-            sp[++w] = sp[i];
-        }
-    }
-    return w + 1;
+int aupf__cmp_decided(const void *a, const void *b) {
+    const aupf__dmatch *x = a, *y = b;
+    if (x->ve != y->ve)
+        return x->ve < y->ve ? -1 : 1;
+    if (x->vs != y->vs)
+        return x->vs < y->vs ? -1 : 1;
+    return (x->m.rule > y->m.rule) - (x->m.rule < y->m.rule);
 }
 
-/* Keeps the triggers of one rule that no suppressor span overlaps. trig and
- * unl are sorted by start; merged triggers are disjoint, so their ends
- * increase too and one sweep decides each. */
-static int keep_unsuppressed(aupf_scanner *s, const aupf__rule *r, size_t rule,
-                             const aupf__span *trig, size_t nt, aupf__span *unl, size_t nu) {
+int aupf__push_decided(aupf__vec *decided, const aupf_ruleset *rs, const aupf__view *view,
+                       size_t rule, size_t vs, size_t ve) {
+    const aupf__rule *r = &rs->rules[rule];
+    aupf__dmatch *dm = aupf__vec_push(decided);
+    if (!dm)
+        return AUPF_E_NOMEM;
+    size_t os, oe;
+    aupf__view_map(view, vs, ve, &os, &oe);
+    *dm = (aupf__dmatch){
+        vs, ve, (aupf_match){rule, r->id, r->category, os, oe, aupf__view_evasive(view, vs, ve)}};
+    return AUPF_OK;
+}
+
+/* One rule's hits g[0..n), sorted by pattern then end. A trigger match
+ * survives unless another match of the trigger has the same start and a
+ * later end (it is part of that longer match), or a suppressor match
+ * overlaps it. Starts are recovered only when the trigger fired. */
+static int resolve_rule(aupf_scanner *s, aupf__span *g, size_t n) {
+    const aupf_ruleset *rs = s->rs;
+    uint32_t rule = rs->patterns[g[0].pattern].rule;
+    const aupf__rule *r = &rs->rules[rule];
+    if (g[0].pattern != r->first_pattern)
+        return AUPF_OK; /* only suppressors fired */
+    for (size_t i = 0; i < n; i++)
+        g[i].start = aupf__recover_start(s, g[i].pattern, s->view.text, 0, s->view.len, g[i].end);
+    aupf__sort(g, n, sizeof *g, cmp_pattern_start);
+    size_t nt = 0;
+    while (nt < n && g[nt].pattern == r->first_pattern)
+        nt++;
+    /* suppressors: sorted by start within each pattern; merge them into one
+     * list sorted by start with a running maximum of ends */
+    aupf__span *u = g + nt;
+    size_t nu = n - nt;
     if (nu > 1)
-        qsort(unl, nu, sizeof *unl, cmp_start);
-    size_t j = 0, max_end = 0;
+        aupf__sort(u, nu, sizeof *u, aupf__cmp_span_start);
+    if (aupf__vec_reserve(&s->prefix_max, nu) != AUPF_OK)
+        return AUPF_E_NOMEM;
+    size_t *pmax = s->prefix_max.data;
+    for (size_t k = 0; k < nu; k++)
+        pmax[k] = (k && pmax[k - 1] > u[k].end) ? pmax[k - 1] : u[k].end;
     for (size_t i = 0; i < nt; i++) {
-        while (j < nu && unl[j].start < trig[i].end) {
-            if (unl[j].end > max_end)
-                max_end = unl[j].end;
-            j++;
+        if (i + 1 < nt && g[i + 1].start == g[i].start)
+            continue; /* dominated by the longer match with the same start */
+        /* suppressors starting before the trigger's end: the first lo of them */
+        size_t lo = 0, hi = nu;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (u[mid].start < g[i].end)
+                lo = mid + 1;
+            else
+                hi = mid;
         }
-        if (max_end > trig[i].start)
+        if (lo > 0 && pmax[lo - 1] > g[i].start)
             continue; /* suppressed */
-        aupf_match *m = aupf__vec_push(&s->matches);
-        if (!m)
-            return AUPF_E_NOMEM;
-        *m = (aupf_match){rule, r->id, r->category, trig[i].start, trig[i].end};
-        if (!s->rule_seen[rule]) {
-            s->rule_seen[rule] = 1;
-            s->miss_product[r->category] *= 1.0 - r->weight;
-        }
+        int st = aupf__push_decided(&s->decided, rs, &s->view, rule, g[i].start, g[i].end);
+        if (st != AUPF_OK)
+            return st;
     }
     return AUPF_OK;
 }
 
-/* Decides one rule from its hits g[0..n) (sorted by pattern, then end).
- * Starts are recovered only when the trigger fired at all. */
-static int decide_rule(aupf_scanner *s, const char *text, size_t len, aupf__span *g, size_t n) {
-    uint32_t rule = s->rs->patterns[g[0].pattern].rule;
-    const aupf__rule *r = &s->rs->rules[rule];
-    if (g[0].pattern != r->first_pattern)
-        return AUPF_OK; /* only suppressors fired */
-    for (size_t i = 0; i < n; i++)
-        g[i].start = recover_start(s, g[i].pattern, text, len, g[i].end);
-    n = merge_spans(g, n);
-    size_t nt = 0;
-    while (nt < n && g[nt].pattern == r->first_pattern)
-        nt++;
-    return keep_unsuppressed(s, r, rule, g, nt, g + nt, n - nt);
-}
-
-static int decide(aupf_scanner *s, const char *text, size_t len) {
+static int resolve(aupf_scanner *s) {
     aupf__span *sp = s->hits.data;
     size_t n = s->hits.count;
     if (n > 1)
-        qsort(sp, n, sizeof *sp, cmp_pattern_start);
+        aupf__sort(sp, n, sizeof *sp, cmp_pattern_start); /* starts are 0: by end */
     for (size_t i = 0; i < n;) {
         uint32_t rule = s->rs->patterns[sp[i].pattern].rule;
         size_t k = i + 1;
         while (k < n && s->rs->patterns[sp[k].pattern].rule == rule)
             k++;
-        int st = decide_rule(s, text, len, sp + i, k - i);
+        int st = resolve_rule(s, sp + i, k - i);
         if (st != AUPF_OK)
             return st;
         i = k;
@@ -209,29 +250,43 @@ static int decide(aupf_scanner *s, const char *text, size_t len) {
     return AUPF_OK;
 }
 
-static void score(aupf_scanner *s) {
-    const aupf_ruleset *rs = s->rs;
-    aupf_result *res = &s->result;
+void aupf__fill_result(aupf_result *res, const aupf_ruleset *rs, const aupf__decider *d,
+                       aupf__vec *matches) {
     res->any_flagged = 0;
     res->action = AUPF_ACTION_ALLOW;
     for (size_t c = 0; c < rs->category_count; c++) {
-        double sc = 1.0 - s->miss_product[c];
-        res->scores[c] = sc;
-        /* a small tolerance so that weight 0.5 meets threshold 0.5 */
-        res->flagged[c] = sc > 0.0 && sc + 1e-9 >= rs->categories[c].threshold;
-        if (res->flagged[c]) {
+        res->scores[c] = 1.0 - d->miss[c];
+        res->flagged[c] = d->flagged[c];
+        if (d->flagged[c]) {
             res->any_flagged = 1;
             if (rs->categories[c].action > res->action)
                 res->action = rs->categories[c].action;
         }
     }
-    aupf_match *m = s->matches.data;
-    if (s->matches.count > 1)
-        qsort(m, s->matches.count, sizeof *m, cmp_match);
-    for (size_t i = 0; i < s->matches.count; i++)
-        s->rule_seen[m[i].rule] = 0;
+    aupf_match *m = matches->data;
+    if (matches->count > 1)
+        aupf__sort(m, matches->count, sizeof *m, cmp_match);
     res->matches = m;
-    res->match_count = s->matches.count;
+    res->match_count = matches->count;
+}
+
+/* Decides the resolved matches in end order and fills the result. */
+static int decide_all(aupf_scanner *s) {
+    aupf__dmatch *dm = s->decided.data;
+    size_t n = s->decided.count;
+    if (n > 1)
+        aupf__sort(dm, n, sizeof *dm, aupf__cmp_decided);
+    aupf__decider_reset(&s->decider, s->rs);
+    if (aupf__vec_reserve(&s->matches, n) != AUPF_OK)
+        return AUPF_E_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (aupf__decide(&s->decider, s->rs, dm, i) < 0)
+            return AUPF_E_NOMEM;
+        ((aupf_match *)s->matches.data)[i] = dm[i].m;
+    }
+    s->matches.count = n;
+    aupf__fill_result(&s->result, s->rs, &s->decider, &s->matches);
+    return AUPF_OK;
 }
 
 int aupf_scan(aupf_scanner *s, aupf_role role, const char *text, size_t len,
@@ -243,21 +298,34 @@ int aupf_scan(aupf_scanner *s, aupf_role role, const char *text, size_t len,
         return AUPF_E_TOO_LARGE; /* Hyperscan's block length is 32-bit */
     if (!text)
         text = "";
-    if (!aupf__utf8_valid(text, len, NULL))
-        return AUPF_E_UTF8;
     const aupf_ruleset *rs = s->rs;
+    int st = AUPF_OK;
+    if (rs->normalize) {
+        st = aupf__normalize(s->normalizer, text, len, &s->view);
+        if (st != AUPF_OK)
+            return st;
+    } else {
+        if (!aupf__utf8_valid(text, len, NULL))
+            return AUPF_E_UTF8;
+        s->view = (aupf__view){.text = text, .len = len, .identity = true};
+    }
+    memcpy(s->result.signals, s->view.signals, sizeof s->result.signals);
+    s->result.script = aupf__dominant_script(s->view.letters, &s->result.has_kana);
+    s->result.view = &s->view;
+    s->result.language_known = 0;
+    text = s->view.text;
+    len = s->view.len;
     s->role = role;
     s->scan_failed = 0;
-    s->hits.count = s->matches.count = 0;
-    for (size_t c = 0; c < rs->category_count; c++)
-        s->miss_product[c] = 1.0;
+    s->hits.count = s->matches.count = s->decided.count = 0;
     hs_error_t e = hs_scan(rs->db, text, (unsigned)len, 0, s->scratch, on_end, s);
     if (e != HS_SUCCESS || s->scan_failed)
         return s->scan_failed ? AUPF_E_NOMEM : AUPF_E_SCAN;
-    int st = decide(s, text, len);
+    st = resolve(s);
+    if (st == AUPF_OK)
+        st = decide_all(s);
     if (st != AUPF_OK)
         return st;
-    score(s);
     *out = &s->result;
     return AUPF_OK;
 }

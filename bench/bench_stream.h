@@ -1,0 +1,24 @@
+#ifndef AUPF_BENCH_STREAM_H
+#define AUPF_BENCH_STREAM_H
+
+#include "aupfilter.h"
+
+#include <stddef.h>
+
+typedef struct {
+    char **text;
+    size_t *len;
+    size_t count, bytes;
+} bench_corpus;
+
+/* Per-call latency of aupf_stream_write with chunks of `chunk` bytes. */
+int bench_chunk_latency(aupf_ruleset *rs, const bench_corpus *c, size_t chunk, size_t max_calls,
+                        double *median_ns, double *p99_ns, double *mbps);
+/* nstreams open at once, each fed a document: the library's own count of
+ * state per stream and the resident memory each adds. */
+int bench_stream_memory(aupf_ruleset *rs, const bench_corpus *c, size_t nstreams,
+                        double *state_bytes, double *rss_bytes_per_stream);
+/* Block-scan MB/s with `threads` threads sharing the ruleset. */
+double bench_threads(aupf_ruleset *rs, const bench_corpus *c, int threads);
+
+#endif

@@ -1,0 +1,58 @@
+/* Rewrites a rule pattern for the normalized view, where a run of three or
+ * more of one letter has collapsed to one ("killll" -> "kil"): a literal
+ * doubled letter outside a character class and not followed by a
+ * quantifier also accepts a single letter ("kill" -> "kill?"). */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_quantifier(char c) { return c == '*' || c == '+' || c == '?' || c == '{'; }
+static bool is_alpha(char c) { return (unsigned)((c | 32) - 'a') < 26; }
+
+char *aupf__pattern_for_view(const char *p) {
+    size_t n = strlen(p);
+    char *out = malloc(n * 2 + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        char c = p[i];
+        if (c == '\\') { /* an escape: copy it and its character */
+            out[o++] = p[i++];
+            if (i < n)
+                out[o++] = p[i++];
+            continue;
+        }
+        if (c == '[') { /* a class: copy it whole */
+            out[o++] = p[i++];
+            if (i < n && p[i] == '^')
+                out[o++] = p[i++];
+            if (i < n && p[i] == ']')
+                out[o++] = p[i++];
+            while (i < n && p[i] != ']') {
+                if (p[i] == '\\' && i + 1 < n)
+                    out[o++] = p[i++];
+                out[o++] = p[i++];
+            }
+            if (i < n)
+                out[o++] = p[i++];
+            continue;
+        }
+        if (c == '{') { /* a counted repeat: copy it whole */
+            while (i < n && p[i] != '}')
+                out[o++] = p[i++];
+            if (i < n)
+                out[o++] = p[i++];
+            continue;
+        }
+        out[o++] = p[i++];
+        if (is_alpha(c) && i < n && (p[i] | 32) == (c | 32) &&
+            !(i + 1 < n && is_quantifier(p[i + 1]))) {
+            out[o++] = p[i++];
+            out[o++] = '?';
+        }
+    }
+    out[o] = 0;
+    return out;
+}

@@ -1,0 +1,432 @@
+/* Streams: the same normalization, matching and decisions as a block scan,
+ * fed chunk by chunk (docs/streaming.md).
+ *
+ *   raw bytes ─► pieces cut where normalization cannot depend on what
+ *   follows ─► view bytes ─► Hyperscan stream ─► hits ─► decided once the
+ *   view is decision_delay past their end ─► released once no undecided
+ *   match can reach them (holdback), redactions applied.
+ *
+ * The stream keeps bounded tails: raw bytes not yet released, the view
+ * bytes that start recovery and the release map still need, and the hits
+ * that can still suppress or dominate an undecided match. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    uint32_t pattern;
+    size_t start; /* SIZE_MAX until recovered */
+    size_t end;
+    int decided;
+} stream_hit;
+
+struct aupf_stream {
+    aupf_ruleset *rs;
+    aupf_role role;
+    hs_stream_t *hs;
+    int closed;
+    int failed;    /* out of memory inside a callback */
+    aupf__vec raw; /* char: original bytes [raw_base, raw_base + count) */
+    size_t raw_base;
+    size_t pending_from;    /* the next piece starts here */
+    size_t last_forced;     /* last forced cut */
+    size_t anchor;          /* last cut, safe or forced */
+    size_t scan_pos;        /* next offset to test for a cut */
+    size_t piece_end;       /* the last cut found and not yet normalized up to */
+    aupf__vec vtext;        /* char: view bytes [view_base, view_len) */
+    aupf__vec vstart, vend; /* uint32_t: their original spans */
+    aupf__vec vevasive;     /* uint8_t */
+    size_t view_base, view_len;
+    char prefix[AUPF__LANGUAGE_PREFIX];
+    size_t prefix_len;
+    aupf__view acc;    /* signals and letter counts so far */
+    aupf__vec hits;    /* stream_hit, in end order */
+    aupf__vec decided; /* aupf__dmatch, in decision order */
+    aupf__decider decider;
+    aupf__output out;
+};
+
+static void vec_init(aupf__vec *v, size_t elem) { *v = (aupf__vec){.elem_size = elem}; }
+
+int aupf_stream_open(aupf_ruleset *rs, aupf_role role, aupf_stream **out) {
+    if (!rs || !out || (role != AUPF_ROLE_PROMPT && role != AUPF_ROLE_COMPLETION))
+        return AUPF_E_ARG;
+    aupf_stream *st = calloc(1, sizeof *st);
+    if (!st)
+        return AUPF_E_NOMEM;
+    st->rs = aupf_ruleset_retain(rs);
+    st->role = role;
+    vec_init(&st->raw, 1);
+    vec_init(&st->vtext, 1);
+    vec_init(&st->vstart, sizeof(uint32_t));
+    vec_init(&st->vend, sizeof(uint32_t));
+    vec_init(&st->vevasive, 1);
+    vec_init(&st->hits, sizeof(stream_hit));
+    vec_init(&st->decided, sizeof(aupf__dmatch));
+    if (aupf__decider_init(&st->decider, rs) != AUPF_OK ||
+        hs_open_stream(rs->stream_db, 0, &st->hs) != HS_SUCCESS) {
+        aupf_stream_free(st);
+        return AUPF_E_NOMEM;
+    }
+    *out = st;
+    return AUPF_OK;
+}
+
+void aupf_stream_free(aupf_stream *st) {
+    if (!st)
+        return;
+    if (st->hs)
+        hs_close_stream(st->hs, NULL, NULL, NULL);
+    aupf__vec_free(&st->raw);
+    aupf__vec_free(&st->vtext);
+    aupf__vec_free(&st->vstart);
+    aupf__vec_free(&st->vend);
+    aupf__vec_free(&st->vevasive);
+    aupf__vec_free(&st->hits);
+    aupf__vec_free(&st->decided);
+    aupf__decider_free(&st->decider);
+    aupf_ruleset_release(st->rs);
+    free(st);
+}
+
+size_t aupf_stream_settled(const aupf_stream *st) { return st ? st->out.released : 0; }
+
+size_t aupf_ruleset_holdback(const aupf_ruleset *rs) { return rs ? rs->holdback : 0; }
+
+size_t aupf_stream_memory(const aupf_stream *st) {
+    size_t hs_bytes = 0;
+    hs_stream_size(st->rs->stream_db, &hs_bytes);
+    return sizeof *st + hs_bytes + st->raw.capacity + st->vtext.capacity +
+           (st->vstart.capacity + st->vend.capacity) * sizeof(uint32_t) + st->vevasive.capacity +
+           st->hits.capacity * sizeof(stream_hit) + st->decided.capacity * sizeof(aupf__dmatch) +
+           st->decider.redactions.capacity * sizeof(aupf__interval) +
+           st->rs->category_count * (sizeof(double) + 2) + st->rs->rule_count / 8 + 1;
+}
+
+/* ---- view tail ----------------------------------------------------------- */
+
+static const char *raw_at(const aupf_stream *st, size_t off) {
+    return (const char *)st->raw.data + (off - st->raw_base);
+}
+
+static int append_bytes(aupf__vec *v, const void *p, size_t n) {
+    if (aupf__vec_reserve(v, v->count + n) != AUPF_OK)
+        return AUPF_E_NOMEM;
+    memcpy((char *)v->data + v->count * v->elem_size, p, n * v->elem_size);
+    v->count += n;
+    return AUPF_OK;
+}
+
+static int on_stream_hit(unsigned id, unsigned long long from, unsigned long long to,
+                         unsigned flags, void *ctx) {
+    (void)from;
+    (void)flags;
+    aupf_stream *st = ctx;
+    const aupf__pattern *p = &st->rs->patterns[id];
+    if (!(st->rs->rules[p->rule].roles & (unsigned)st->role))
+        return 0;
+    stream_hit *h = aupf__vec_push(&st->hits);
+    if (!h) {
+        st->failed = 1;
+        return 1;
+    }
+    *h = (stream_hit){id, SIZE_MAX, (size_t)to, 0};
+    return 0;
+}
+
+/* Normalizes raw [pending_from, end), appends the view and scans it. */
+static int take_piece(aupf_stream *st, aupf_scanner *s, size_t end) {
+    if (end <= st->pending_from)
+        return AUPF_OK;
+    size_t n = end - st->pending_from;
+    const char *text;
+    size_t vlen;
+    const uint32_t *vs, *ve;
+    const uint8_t *ev;
+    uint32_t *idmap = NULL;
+    if (st->rs->normalize) {
+        aupf__normalizer_reset(s->normalizer);
+        int rc = aupf__normalize_append(s->normalizer, raw_at(st, st->pending_from), n,
+                                        st->pending_from, &st->acc);
+        if (rc != AUPF_OK)
+            return rc;
+        aupf__view v;
+        aupf__normalizer_output(s->normalizer, &v);
+        text = v.text;
+        vlen = v.len;
+        vs = v.start;
+        ve = v.end;
+        ev = v.evasive;
+    } else { /* measurement mode: the text as it is */
+        text = raw_at(st, st->pending_from);
+        vlen = n;
+        idmap = malloc(2 * n * sizeof *idmap + n + 1);
+        if (!idmap)
+            return AUPF_E_NOMEM;
+        for (size_t i = 0; i < n; i++) {
+            idmap[i] = (uint32_t)(st->pending_from + i);
+            idmap[n + i] = (uint32_t)(st->pending_from + i + 1);
+        }
+        memset(idmap + 2 * n, 0, n);
+        vs = idmap;
+        ve = idmap + n;
+        ev = (const uint8_t *)(idmap + 2 * n);
+    }
+    int rc = AUPF_OK;
+    if (append_bytes(&st->vtext, text, vlen) || append_bytes(&st->vstart, vs, vlen) ||
+        append_bytes(&st->vend, ve, vlen) || append_bytes(&st->vevasive, ev, vlen))
+        rc = AUPF_E_NOMEM;
+    for (size_t i = 0; rc == AUPF_OK && i < vlen && st->prefix_len < sizeof st->prefix; i++)
+        st->prefix[st->prefix_len++] = text[i];
+    if (rc == AUPF_OK && vlen &&
+        hs_scan_stream(st->hs, text, (unsigned)vlen, 0, s->scratch, on_stream_hit, st) !=
+            HS_SUCCESS)
+        rc = st->failed ? AUPF_E_NOMEM : AUPF_E_SCAN;
+    free(idmap);
+    st->view_len += vlen;
+    st->pending_from = end;
+    return rc;
+}
+
+/* Finds cuts in the raw bytes read so far (the same forced cuts as
+ * aupf__next_forced_cut) and takes the pieces up to the last one. */
+static int take_pieces(aupf_stream *st, aupf_scanner *s, int final) {
+    size_t avail = st->raw_base + st->raw.count;
+    const char *t = raw_at(st, st->raw_base);
+    size_t p = st->scan_pos > st->anchor ? st->scan_pos : st->anchor + 1;
+    for (; p < avail; p++) {
+        if (p >= st->last_forced + 3 && aupf__safe_cut(t + (p - 3 - st->raw_base), 4, 0, 3)) {
+            st->anchor = st->piece_end = p;
+        } else if (p - st->anchor >= AUPF__MAX_PIECE) {
+            size_t f = st->raw_base + aupf__utf8_floor(t, avail - st->raw_base, p - st->raw_base);
+            if (f <= st->anchor) {
+                if (avail - p < 4 && !final)
+                    break; /* the code point's end is not here yet */
+                f = st->raw_base + aupf__utf8_ceil(t, avail - st->raw_base, p - st->raw_base);
+            }
+            int rc = take_piece(st, s, f);
+            if (rc != AUPF_OK)
+                return rc;
+            st->last_forced = st->anchor = st->piece_end = f;
+            p = f;
+        }
+    }
+    st->scan_pos = p;
+    return take_piece(st, s, st->piece_end);
+}
+
+/* ---- decisions ----------------------------------------------------------- */
+
+static size_t hit_start(aupf_stream *st, aupf_scanner *s, stream_hit *h) {
+    if (h->start == SIZE_MAX)
+        h->start = aupf__recover_start(s, h->pattern, st->vtext.data, st->view_base,
+                                       st->vtext.count, h->end);
+    return h->start;
+}
+
+/* The rules of aupf_scan: dominated by a longer match of the same pattern
+ * with the same start, or overlapped by a suppressor of the same rule. */
+static int survives(aupf_stream *st, aupf_scanner *s, stream_hit *t) {
+    const aupf_ruleset *rs = st->rs;
+    const aupf__rule *r = &rs->rules[rs->patterns[t->pattern].rule];
+    stream_hit *h = st->hits.data;
+    size_t ts = hit_start(st, s, t);
+    for (size_t k = 0; k < st->hits.count; k++) {
+        stream_hit *o = &h[k];
+        if (o == t)
+            continue;
+        if (o->pattern == t->pattern) {
+            if (o->end > t->end && hit_start(st, s, o) == ts)
+                return 0;
+        } else if (o->pattern > r->first_pattern &&
+                   o->pattern <= r->first_pattern + r->unless.count) {
+            if (o->end > ts && hit_start(st, s, o) < t->end)
+                return 0;
+        }
+    }
+    return 1;
+}
+
+static void view_map(const aupf_stream *st, size_t vs, size_t ve, aupf_match *m) {
+    const uint32_t *a = st->vstart.data, *b = st->vend.data;
+    const uint8_t *ev = st->vevasive.data;
+    m->start = a[vs - st->view_base];
+    m->end = b[ve - 1 - st->view_base];
+    m->evasive = 0;
+    for (size_t i = vs; i < ve; i++)
+        m->evasive |= ev[i - st->view_base];
+}
+
+static int emit_event(aupf_sink_fn sink, void *ctx, aupf_event_kind kind, const aupf_match *m,
+                      size_t settled) {
+    aupf_event e = {kind, *m, m->category, settled};
+    return sink ? sink(ctx, NULL, 0, &e) : 0;
+}
+
+/* Decides the triggers that ended at or before `clock`, in end order. */
+static int decide_until(aupf_stream *st, aupf_scanner *s, size_t clock, aupf_sink_fn sink,
+                        void *ctx) {
+    const aupf_ruleset *rs = st->rs;
+    size_t first = st->decided.count;
+    stream_hit *h = st->hits.data;
+    for (size_t k = 0; k < st->hits.count; k++) {
+        stream_hit *t = &h[k];
+        const aupf__rule *r = &rs->rules[rs->patterns[t->pattern].rule];
+        if (t->decided || t->end > clock || t->pattern != r->first_pattern)
+            continue;
+        t->decided = 1;
+        if (!survives(st, s, t))
+            continue;
+        aupf__dmatch *dm = aupf__vec_push(&st->decided);
+        if (!dm)
+            return AUPF_E_NOMEM;
+        uint32_t rule = rs->patterns[t->pattern].rule;
+        *dm = (aupf__dmatch){t->start, t->end, (aupf_match){rule, r->id, r->category, 0, 0, 0}};
+        view_map(st, t->start, t->end, &dm->m);
+    }
+    aupf__dmatch *d = st->decided.data;
+    if (st->decided.count - first > 1)
+        aupf__sort(d + first, st->decided.count - first, sizeof *d, aupf__cmp_decided);
+    for (size_t i = first; i < st->decided.count; i++) {
+        int was_blocked = st->decider.blocked;
+        int newly = aupf__decide(&st->decider, rs, d, i);
+        if (newly < 0)
+            return newly;
+        int rc = emit_event(sink, ctx, AUPF_EVENT_MATCH, &d[i].m, st->out.released);
+        if (!rc && newly)
+            rc = emit_event(sink, ctx, AUPF_EVENT_FLAGGED, &d[i].m, st->out.released);
+        if (!rc && !was_blocked && st->decider.blocked)
+            rc = emit_event(sink, ctx, AUPF_EVENT_BLOCKED, &d[i].m, st->out.released);
+        if (rc)
+            return rc;
+    }
+    return AUPF_OK;
+}
+
+/* ---- release ------------------------------------------------------------- */
+
+typedef struct {
+    aupf_sink_fn sink;
+    void *ctx;
+} sink_ref;
+
+static int emit_bytes(void *ctx, const char *bytes, size_t len) {
+    sink_ref *r = ctx;
+    return (r->sink && len) ? r->sink(r->ctx, bytes, len, NULL) : 0;
+}
+
+static int release(aupf_stream *st, size_t limit, aupf_sink_fn sink, void *ctx) {
+    sink_ref ref = {sink, ctx};
+    aupf__output_sort(&st->decider, &st->out);
+    return aupf__output_release(
+        &st->out, &st->decider, st->rs, st->raw.data, st->raw_base, limit,
+        aupf__block_message(st->rs, &st->decider, st->prefix, st->prefix_len), emit_bytes, &ref);
+}
+
+/* Drops what no later step reads: released raw bytes (keeping three before
+ * the next piece for the cut test), view bytes behind the release frontier
+ * by more than a start window, and hits that can no longer matter. */
+static void trim(aupf_stream *st, size_t clock) {
+    size_t w = st->rs->max_width;
+    size_t keep_raw = st->out.released;
+    if (st->pending_from >= 3 && st->pending_from - 3 < keep_raw)
+        keep_raw = st->pending_from - 3;
+    if (keep_raw > st->raw_base) {
+        size_t drop = keep_raw - st->raw_base;
+        memmove(st->raw.data, (char *)st->raw.data + drop, st->raw.count - drop);
+        st->raw.count -= drop;
+        st->raw_base = keep_raw;
+    }
+    size_t keep_view = clock > 2 * w + 8 ? clock - 2 * w - 8 : 0;
+    if (keep_view > st->view_base) {
+        size_t drop = keep_view - st->view_base;
+        aupf__vec *vs[] = {&st->vtext, &st->vstart, &st->vend, &st->vevasive};
+        for (size_t i = 0; i < 4; i++) {
+            memmove(vs[i]->data, (char *)vs[i]->data + drop * vs[i]->elem_size,
+                    (vs[i]->count - drop) * vs[i]->elem_size);
+            vs[i]->count -= drop;
+        }
+        st->view_base = keep_view;
+    }
+    /* an undecided trigger ends after clock and starts after clock - w: a
+     * hit ending before that can neither suppress nor dominate it */
+    stream_hit *h = st->hits.data;
+    size_t n = 0;
+    for (size_t k = 0; k < st->hits.count; k++)
+        if (h[k].end + w > clock)
+            h[n++] = h[k];
+    st->hits.count = n;
+}
+
+static int advance(aupf_stream *st, aupf_scanner *s, aupf_sink_fn sink, void *ctx) {
+    size_t delay = st->rs->decision_delay, w = st->rs->max_width;
+    size_t clock = st->view_len >= delay ? st->view_len - delay : 0;
+    if (st->view_len < delay)
+        return AUPF_OK;
+    int rc = decide_until(st, s, clock, sink, ctx);
+    if (rc != AUPF_OK)
+        return rc;
+    /* no undecided match can start before clock - w */
+    if (clock > w) {
+        size_t f = clock - w;
+        size_t limit = ((const uint32_t *)st->vstart.data)[f - st->view_base];
+        rc = release(st, limit, sink, ctx);
+        if (rc != AUPF_OK)
+            return rc;
+    }
+    trim(st, clock);
+    return AUPF_OK;
+}
+
+int aupf_stream_write(aupf_stream *st, aupf_scanner *s, const char *chunk, size_t len,
+                      aupf_sink_fn sink, void *ctx) {
+    if (!st || !s || s->rs != st->rs || (!chunk && len) || st->closed)
+        return AUPF_E_ARG;
+    if (st->raw_base + st->raw.count + len > UINT32_MAX)
+        return AUPF_E_TOO_LARGE; /* offsets in the view map are 32-bit */
+    if (len && append_bytes(&st->raw, chunk, len) != AUPF_OK)
+        return AUPF_E_NOMEM;
+    int rc = take_pieces(st, s, 0);
+    if (rc == AUPF_OK)
+        rc = advance(st, s, sink, ctx);
+    return rc;
+}
+
+int aupf_stream_close(aupf_stream *st, aupf_scanner *s, aupf_sink_fn sink, void *ctx,
+                      const aupf_result **out) {
+    if (!st || !s || s->rs != st->rs || !out || st->closed)
+        return AUPF_E_ARG;
+    *out = NULL;
+    st->closed = 1;
+    int rc = take_pieces(st, s, 1);
+    if (rc == AUPF_OK)
+        rc = take_piece(st, s, st->raw_base + st->raw.count);
+    if (rc == AUPF_OK && hs_close_stream(st->hs, s->scratch, on_stream_hit, st) != HS_SUCCESS)
+        rc = AUPF_E_SCAN;
+    st->hs = NULL;
+    if (rc == AUPF_OK)
+        rc = decide_until(st, s, SIZE_MAX, sink, ctx);
+    if (rc == AUPF_OK)
+        rc = release(st, st->raw_base + st->raw.count, sink, ctx);
+    if (rc != AUPF_OK)
+        return rc;
+    /* the final verdict, as aupf_scan gives it */
+    aupf__vec *m = &s->matches;
+    m->count = 0;
+    if (aupf__vec_reserve(m, st->decided.count) != AUPF_OK)
+        return AUPF_E_NOMEM;
+    const aupf__dmatch *d = st->decided.data;
+    for (size_t i = 0; i < st->decided.count; i++)
+        ((aupf_match *)m->data)[i] = d[i].m;
+    m->count = st->decided.count;
+    aupf__fill_result(&s->result, st->rs, &st->decider, m);
+    memcpy(s->result.signals, st->acc.signals, sizeof s->result.signals);
+    s->result.script = aupf__dominant_script(st->acc.letters, &s->result.has_kana);
+    memcpy(s->lang_prefix, st->prefix, st->prefix_len);
+    s->view = (aupf__view){.text = s->lang_prefix, .len = st->prefix_len, .identity = true};
+    s->result.view = &s->view;
+    s->result.language_known = 0;
+    *out = &s->result;
+    return AUPF_OK;
+}

@@ -1,0 +1,299 @@
+/* Normalization: evasions are caught, spans cover exactly the original
+ * bytes the attacker wrote (hidden characters inside included), genuine
+ * non-Latin text and meaningful digits stay as they are. */
+#include "helpers.h"
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *RULES =
+    "rules = (\n"
+    "{ id = \"weapons.t.bomb\"; rev = 1; category = \"weapons\"; weight = 0.6;\n"
+    "  pattern = \"\\\\bbomb\\\\b\"; roles = [\"prompt\"];\n"
+    "  description = \"d\"; matches = [\"bomb\"]; ignores = [\"bombay\"]; },\n"
+    "{ id = \"violence.t.kill\"; rev = 1; category = \"violence\"; weight = 0.9;\n"
+    "  pattern = \"\\\\bkill\\\\b\"; roles = [\"prompt\"];\n"
+    "  description = \"d\"; matches = [\"kill\"]; ignores = [\"skill\"]; },\n"
+    "{ id = \"weapons.t.ar15\"; rev = 1; category = \"weapons\"; weight = 0.6;\n"
+    "  pattern = \"\\\\bar-?15\\\\b\"; roles = [\"prompt\"];\n"
+    "  description = \"d\"; matches = [\"ar-15\"]; ignores = [\"ar\"]; },\n"
+    "{ id = \"weapons.t.9mm\"; rev = 1; category = \"weapons\"; weight = 0.6;\n"
+    "  pattern = \"\\\\b9mm\\\\b\"; roles = [\"prompt\"];\n"
+    "  description = \"d\"; matches = [\"9mm\"]; ignores = [\"9\"]; },\n"
+    "{ id = \"weapons.t.ru\"; rev = 1; category = \"weapons\"; weight = 0.6;\n"
+    "  pattern = \"\xd0\xb1\xd0\xbe\xd0\xbc\xd0\xb1\xd0\xb0\"; roles = [\"prompt\"];\n"
+    "  description = \"d\"; matches = [\"x\"]; ignores = [\"y\"]; }\n"
+    ");\n";
+
+typedef struct {
+    aupf_ruleset *rs;
+    aupf_scanner *s;
+} fixture;
+
+static int setup(void **state) {
+    fixture *f = calloc(1, sizeof *f);
+    diag_log log;
+    f->rs = test_load_rules(RULES, &log);
+    if (!f->rs)
+        fail_msg("load failed:\n%s", log.text);
+    assert_int_equal(aupf_scanner_new(f->rs, &f->s), AUPF_OK);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state) {
+    fixture *f = *state;
+    aupf_scanner_free(f->s);
+    aupf_ruleset_release(f->rs);
+    free(f);
+    return 0;
+}
+
+static unsigned signal(const aupf_result *r, const char *name) {
+    for (size_t i = 0; i < aupf_signal_count(); i++)
+        if (strcmp(aupf_signal_name(i), name) == 0)
+            return aupf_result_signal(r, i);
+    fail_msg("no signal %s", name);
+    return 0;
+}
+
+/* text = prefix + word + suffix; the match must span exactly the word. */
+static void expect_caught(fixture *f, const char *word, const char *rule, const char *signal_name) {
+    char text[256];
+    snprintf(text, sizeof text, "so %s now", word);
+    const aupf_result *r = test_scan(f->s, AUPF_ROLE_PROMPT, text);
+    char want[128];
+    snprintf(want, sizeof want, "%s@3-%zu", rule, 3 + strlen(word));
+    if (strcmp(test_matches(r), want) != 0)
+        fail_msg("'%s': got '%s', want '%s'", word, test_matches(r), want);
+    aupf_match m;
+    aupf_result_match(r, 0, &m);
+    if (signal_name) {
+        assert_true(m.evasive);
+        if (!signal(r, signal_name))
+            fail_msg("'%s': no %s signal", word, signal_name);
+    }
+}
+
+static void evasions_are_caught_with_exact_spans(void **state) {
+    fixture *f = *state;
+    expect_caught(f, "bomb", "weapons.t.bomb", NULL);
+    expect_caught(f, "b0mb", "weapons.t.bomb", "leet");
+    expect_caught(f, "k!ll", "violence.t.kill", "leet");
+    expect_caught(f, "k1ll", "violence.t.kill", "leet");
+    expect_caught(f, "b o m b", "weapons.t.bomb", "spaced_letters");
+    expect_caught(f, "b.o.m.b", "weapons.t.bomb", "spaced_letters");
+    expect_caught(f, "b-o-m-b", "weapons.t.bomb", "spaced_letters");
+    expect_caught(f, "k i l l", "violence.t.kill", "spaced_letters");
+    expect_caught(f, "boooomb", "weapons.t.bomb", "repeated_letters");
+    expect_caught(f, "b\xd0\xbemb", "weapons.t.bomb", "mixed_script");   /* Cyrillic o */
+    expect_caught(f, "b\xce\xbfmb", "weapons.t.bomb", "mixed_script");   /* Greek omicron */
+    expect_caught(f, "b\xe2\x80\x8bomb", "weapons.t.bomb", "invisible"); /* zero-width space */
+    expect_caught(f, "bo\xc2\xadmb", "weapons.t.bomb", "invisible");     /* soft hyphen */
+    expect_caught(f, "b\xe2\x80\xaeo\xe2\x80\xacmb", "weapons.t.bomb", "invisible"); /* bidi */
+    expect_caught(f, "bo\xef\xb8\x8fmb", "weapons.t.bomb", "invisible"); /* variation selector */
+    expect_caught(f, "b\xf3\xa0\x81\x81omb", "weapons.t.bomb", "tag_characters");
+    expect_caught(f, "\xef\xbd\x82\xef\xbd\x8f\xef\xbd\x8d\xef\xbd\x82", "weapons.t.bomb",
+                  "fullwidth");
+    expect_caught(f, "b\xc3\xb6\xc3\xb6\xc3\xb6mb", "weapons.t.bomb", "repeated_letters");
+    expect_caught(f, "B\xc3\x93MB", "weapons.t.bomb", NULL);     /* diacritic, upper case */
+    expect_caught(f, "bo\xcc\x81mb", "weapons.t.bomb", NULL);    /* combining acute */
+    expect_caught(f, "\xe1\xb8\x87omb", "weapons.t.bomb", NULL); /* b with line below */
+}
+
+static void meaningful_text_is_left_alone(void **state) {
+    fixture *f = *state;
+    const aupf_result *r = test_scan(f->s, AUPF_ROLE_PROMPT, "an AR-15 and a 9mm");
+    assert_string_equal(test_matches(r), "weapons.t.ar15@3-8;weapons.t.9mm@15-18");
+    /* genuine Russian matches its own rule; nothing is folded */
+    r = test_scan(f->s, AUPF_ROLE_PROMPT,
+                  "\xd1\x8d\xd1\x82\xd0\xbe \xd0\xb1\xd0\xbe\xd0\xbc\xd0\xb1\xd0\xb0");
+    assert_string_equal(test_matches(r), "weapons.t.ru@7-17");
+    assert_int_equal(signal(r, "mixed_script"), 0);
+    /* ordinary words: no evasion signals */
+    r = test_scan(f->s, AUPF_ROLE_PROMPT, "a skill, www.example.com, World War III, a b testing");
+    assert_string_equal(test_matches(r), "");
+    for (size_t i = 0; i < aupf_signal_count(); i++)
+        assert_int_equal(aupf_result_signal(r, i), 0);
+}
+
+static void joiners_kept_where_scripts_need_them(void **state) {
+    (void)state;
+    aupf__normalizer *n = aupf__normalizer_new();
+    assert_non_null(n);
+    aupf__view v;
+    /* Devanagari with ZWJ (half form) keeps the joiner */
+    const char *hi = "\xe0\xa4\x95\xe0\xa5\x8d\xe2\x80\x8d\xe0\xa4\xb7";
+    assert_int_equal(aupf__normalize(n, hi, strlen(hi), &v), 0);
+    assert_non_null(strstr(v.text, "\xe2\x80\x8d"));
+    /* Persian ZWNJ keeps the joiner */
+    const char *fa = "\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xb1\xd9\x88\xd9\x85";
+    assert_int_equal(aupf__normalize(n, fa, strlen(fa), &v), 0);
+    assert_non_null(strstr(v.text, "\xe2\x80\x8c"));
+    /* an emoji ZWJ sequence keeps the joiner */
+    const char *emoji = "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9";
+    assert_int_equal(aupf__normalize(n, emoji, strlen(emoji), &v), 0);
+    assert_non_null(strstr(v.text, "\xe2\x80\x8d"));
+    /* between Latin letters it is dropped */
+    assert_int_equal(aupf__normalize(n,
+                                     "ab\xe2\x80\x8d"
+                                     "cd",
+                                     7, &v),
+                     0);
+    assert_int_equal(v.len, 4);
+    assert_memory_equal(v.text, "abcd", 4);
+    aupf__normalizer_free(n);
+}
+
+static void offset_map_is_exact(void **state) {
+    (void)state;
+    aupf__normalizer *n = aupf__normalizer_new();
+    aupf__view v;
+    /* "ﬁ" (one code point, 3 bytes) folds to "fi": both bytes map to it */
+    const char *t = "x\xef\xac\x81y";
+    assert_int_equal(aupf__normalize(n, t, strlen(t), &v), 0);
+    assert_int_equal(v.len, 4);
+    assert_memory_equal(v.text, "xfiy", 4);
+    size_t os, oe;
+    aupf__view_map(&v, 1, 3, &os, &oe);
+    assert_int_equal(os, 1);
+    assert_int_equal(oe, 4);
+    aupf__view_map(&v, 3, 4, &os, &oe);
+    assert_int_equal(os, 4);
+    assert_int_equal(oe, 5);
+    /* pure ASCII with nothing to fold is its own view */
+    const char *plain = "plain text";
+    assert_int_equal(aupf__normalize(n, plain, 10, &v), 0);
+    assert_true(v.identity);
+    assert_ptr_equal(v.text, plain);
+    aupf__normalizer_free(n);
+}
+
+static void redaction_covers_hidden_characters(void **state) {
+    fixture *f = *state;
+    /* weapons redacts in the helper configuration */
+    const char *text = "a b\xe2\x80\x8bo\xe2\x80\x8bm\xe2\x80\x8b"
+                       "b here";
+    const aupf_result *r = test_scan(f->s, AUPF_ROLE_PROMPT, text);
+    const char *out;
+    size_t len;
+    assert_int_equal(aupf_apply(f->s, r, text, strlen(text), &out, &len), AUPF_OK);
+    assert_string_equal(out, "a [X] here");
+}
+
+static void patterns_accept_collapsed_doubles(void **state) {
+    (void)state;
+    const char *cases[][2] = {
+        {"\\bkill\\b", "\\bkill?\\b"},
+        {"shoot", "shoo?t"},
+        {"\\bbomb", "\\bbomb"}, /* \\b then b is not a double */
+        {"[ll]ama", "[ll]ama"}, /* classes are left alone */
+        {"all+", "all+"},       /* quantified: left alone */
+        {"a{2}ss", "a{2}ss?"},
+        {"\\x41\\x41", "\\x41\\x41"},
+        {"Ll", "Ll?"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = aupf__pattern_for_view(cases[i][0]);
+        assert_non_null(got);
+        if (strcmp(got, cases[i][1]) != 0)
+            fail_msg("%s -> %s, want %s", cases[i][0], got, cases[i][1]);
+        free(got);
+    }
+}
+
+/* The view of a text equals the concatenated views of its pieces cut at
+ * any safe cuts plus the forced cuts: what lets a stream normalize as it
+ * goes and still agree with block mode. */
+static void pieces_concatenate_to_the_whole(void **state) {
+    (void)state;
+    static const char *frag[] = {
+        "word",
+        "bomb",
+        "b0mb",
+        "b o m b",
+        "kiiill",
+        "a",
+        "I",
+        "x",
+        " ",
+        " ",
+        "  ",
+        "\n",
+        ".",
+        "b\xd0\xbemb",
+        "\xe2\x80\x8b",
+        "\xcc\x81",
+        "\xff",
+        "\xef\xbd\x82",
+        "\xe7\x82\xb8",
+        "\xd0\xb1\xd0\xbe\xd0\xbc\xd0\xb1\xd0\xb0",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "12",
+        "!",
+        "\xe2\x80\x8b\xe2\x80\x8b\xe2\x80\x8b\xe2\x80\x8b\xe2\x80\x8b\xe2\x80\x8b",
+        "ab",
+        "verylongwordwithoutanyspacesatallforquiteawhile"};
+    size_t nf = sizeof frag / sizeof frag[0];
+    aupf__normalizer *whole = aupf__normalizer_new(), *parts = aupf__normalizer_new();
+    unsigned seed = 12345;
+    char text[2048];
+    for (int iter = 0; iter < 3000; iter++) {
+        size_t len = 0, k = 1 + (seed = seed * 1103515245u + 12345u) % 40;
+        for (size_t i = 0; i < k; i++) {
+            const char *f = frag[((seed = seed * 1103515245u + 12345u) >> 8) % nf];
+            memcpy(text + len, f, strlen(f));
+            len += strlen(f);
+        }
+        aupf__view a, b;
+        assert_int_equal(aupf__normalize(whole, text, len, &a), 0);
+        /* cut at every safe cut and every forced cut */
+        memset(&b, 0, sizeof b);
+        aupf__normalizer_reset(parts);
+        size_t from = 0, last_forced = 0, forced = aupf__next_forced_cut(text, len, 0);
+        for (size_t p = 1; p <= len; p++) {
+            if (p == len || p == forced || aupf__safe_cut(text, len, last_forced, p)) {
+                assert_int_equal(aupf__normalize_append(parts, text + from, p - from, from, &b), 0);
+                if (p == forced) {
+                    last_forced = p;
+                    forced = aupf__next_forced_cut(text, len, p);
+                }
+                from = p;
+            }
+        }
+        aupf__normalizer_output(parts, &b);
+        size_t d = 0;
+        while (d < a.len && d < b.len && a.text[d] == b.text[d])
+            d++;
+        if (a.len != b.len || memcmp(a.text, b.text, a.len) != 0)
+            fail_msg("views differ at %zu for \"%.*s\": \"%.*s\" vs \"%.*s\"", d, (int)len, text,
+                     (int)a.len, a.text, (int)b.len, b.text);
+        for (size_t i = 0; i < a.len; i++) {
+            size_t s1, e1, s2, e2;
+            aupf__view_map(&a, i, i + 1, &s1, &e1);
+            aupf__view_map(&b, i, i + 1, &s2, &e2);
+            assert_int_equal(s1, s2);
+            assert_int_equal(e1, e2);
+            assert_int_equal(aupf__view_evasive(&a, i, i + 1), aupf__view_evasive(&b, i, i + 1));
+        }
+        assert_memory_equal(a.signals, b.signals, sizeof a.signals);
+        assert_memory_equal(a.letters, b.letters, sizeof a.letters);
+    }
+    aupf__normalizer_free(whole);
+    aupf__normalizer_free(parts);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(evasions_are_caught_with_exact_spans, setup, teardown),
+        cmocka_unit_test_setup_teardown(meaningful_text_is_left_alone, setup, teardown),
+        cmocka_unit_test(joiners_kept_where_scripts_need_them),
+        cmocka_unit_test(offset_map_is_exact),
+        cmocka_unit_test(patterns_accept_collapsed_doubles),
+        cmocka_unit_test(pieces_concatenate_to_the_whole),
+        cmocka_unit_test_setup_teardown(redaction_covers_hidden_characters, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,196 @@
+/* Streams equal block scans: for random texts (evasions, other scripts,
+ * invalid bytes) and random chunkings down to single bytes, the released
+ * output equals aupf_apply's and the final verdict equals aupf_scan's. */
+#include "helpers.h"
+#include "stream_check.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t rng = 88172645463325252ull;
+static uint32_t next_rand(void) {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)rng;
+}
+
+static size_t one_byte(void *ctx) {
+    (void)ctx;
+    return 1;
+}
+
+static size_t random_size(void *ctx) {
+    size_t max = *(size_t *)ctx;
+    return 1 + next_rand() % max;
+}
+
+static const char *FRAG[] = {"kill",
+                             "kill the process",
+                             "bomb",
+                             "bombs",
+                             "bath bomb",
+                             "the bomb was a flop",
+                             "b0mb",
+                             "b o m b",
+                             "b\xd0\xbemb",
+                             "k\xe2\x80\x8bi\xe2\x80\x8bll",
+                             "booomb",
+                             "won a prize",
+                             "call 08001234",
+                             "here is how to hurt",
+                             "gun",
+                             "ammo",
+                             "\xff",
+                             "\xe2\x82",
+                             "\xcc\x81",
+                             "\xd0\xb1\xd0\xbe\xd0\xbc\xd0\xb1\xd0\xb0",
+                             "\xe7\x82\xb8\xe5\xbc\xb9",
+                             "\xef\xbd\x82\xef\xbd\x8f\xef\xbd\x8d\xef\xbd\x82",
+                             " ",
+                             " ",
+                             " ",
+                             ", ",
+                             "\n",
+                             "word",
+                             "another",
+                             "x",
+                             "a",
+                             "longwordwithoutspacesforawhileandthensomemoretext",
+                             "12",
+                             "\xe2\x80\x8b\xe2\x80\x8b\xe2\x80\x8b\xe2\x80\x8b\xe2\x80\x8b\xe2\x80"
+                             "\x8b\xe2\x80\x8b\xe2\x80\x8b"
+                             "\xe2\x80\x8b\xe2\x80\x8b\xe2\x80\x8b\xe2\x80\x8b\xe2\x80\x8b\xe2\x80"
+                             "\x8b\xe2\x80\x8b\xe2\x80\x8b"
+                             "\xe2\x80\x8b\xe2\x80\x8b"};
+
+/* Weak rules in a redacting category: redactions reach back to earlier
+ * matches only while their text is held back. */
+static const char *WEAK =
+    "rules = (\n"
+    "{ id = \"weapons.t.gun\"; rev = 1; category = \"weapons\"; weight = 0.3;\n"
+    "  pattern = \"\\\\bgun\\\\b\"; roles = [\"prompt\", \"completion\"];\n"
+    "  description = \"d\"; matches = [\"gun\"]; ignores = [\"glue\"]; },\n"
+    "{ id = \"weapons.t.ammo\"; rev = 1; category = \"weapons\"; weight = 0.3;\n"
+    "  pattern = \"\\\\bammo\\\\b\"; roles = [\"prompt\", \"completion\"];\n"
+    "  description = \"d\"; matches = [\"ammo\"]; ignores = [\"ammonia\"]; },\n"
+    "{ id = \"weapons.t.bomb\"; rev = 1; category = \"weapons\"; weight = 0.6;\n"
+    "  pattern = \"\\\\bbombs?\\\\b\"; roles = [\"prompt\", \"completion\"];\n"
+    "  unless = [\"\\\\bbath\\\\s{1,3}bombs?\", "
+    "\"\\\\bbomb\\\\s{1,3}was\\\\s{1,3}a\\\\s{1,3}flop\"];\n"
+    "  description = \"d\"; matches = [\"bomb\"]; ignores = [\"bath bomb\"]; },\n"
+    "{ id = \"violence.t.kill\"; rev = 1; category = \"violence\"; weight = 0.9;\n"
+    "  pattern = \"\\\\bkill\\\\b\"; roles = [\"prompt\"];\n"
+    "  unless = [\"\\\\bkill\\\\s{1,3}the\\\\s{1,3}process\"];\n"
+    "  description = \"d\"; matches = [\"kill\"]; ignores = [\"kill the process\"]; },\n"
+    "{ id = \"spam.t.prize\"; rev = 1; category = \"spam\"; weight = 0.3;\n"
+    "  pattern = \"\\\\bprize\\\\b\"; roles = [\"prompt\", \"completion\"];\n"
+    "  description = \"d\"; matches = [\"prize\"]; ignores = [\"price\"]; }\n"
+    ");\n";
+
+static void run_random(aupf_ruleset *rs, int iterations) {
+    aupf_scanner *s;
+    assert_int_equal(aupf_scanner_new(rs, &s), AUPF_OK);
+    char text[4096];
+    size_t nf = sizeof FRAG / sizeof FRAG[0];
+    for (int iter = 0; iter < iterations; iter++) {
+        size_t len = 0, parts = 1 + next_rand() % 60;
+        for (size_t i = 0; i < parts; i++) {
+            const char *f = FRAG[next_rand() % nf];
+            size_t l = strlen(f);
+            if (len + l + 1 >= sizeof text)
+                break;
+            memcpy(text + len, f, l);
+            len += l;
+            if (next_rand() % 2)
+                text[len++] = ' ';
+        }
+        aupf_role role = iter % 3 ? AUPF_ROLE_PROMPT : AUPF_ROLE_COMPLETION;
+        size_t max = 1 + next_rand() % 40;
+        const char *why = stream_check(rs, s, role, text, len, random_size, &max);
+        if (!why && iter % 4 == 0)
+            why = stream_check(rs, s, role, text, len, one_byte, NULL);
+        if (why)
+            fail_msg("%s\n  text: \"%.*s\"", why, (int)len, text);
+    }
+    aupf_scanner_free(s);
+}
+
+static void random_texts_fixture(void **state) {
+    (void)state;
+    aupf_load_options o = {.no_cache = 1};
+    aupf_ruleset *rs = NULL;
+    assert_int_equal(aupf_ruleset_load(AUPF_TEST_FIXTURES "/basic.conf", &o, NULL, NULL, &rs),
+                     AUPF_OK);
+    run_random(rs, 2000);
+    aupf_ruleset_release(rs);
+}
+
+static void random_texts_weak_redactions(void **state) {
+    (void)state;
+    diag_log log;
+    aupf_ruleset *rs = test_load_rules(WEAK, &log);
+    if (!rs)
+        fail_msg("%s", log.text);
+    run_random(rs, 2000);
+    aupf_ruleset_release(rs);
+}
+
+static int sink_text(void *ctx, const char *bytes, size_t len, const aupf_event *ev) {
+    if (!ev) {
+        char *o = ctx;
+        strncat(o, bytes, len);
+    }
+    return 0;
+}
+
+static void release_lags_by_at_most_the_holdback(void **state) {
+    (void)state;
+    aupf_load_options o = {.no_cache = 1};
+    aupf_ruleset *rs = NULL;
+    assert_int_equal(aupf_ruleset_load(AUPF_TEST_FIXTURES "/basic.conf", &o, NULL, NULL, &rs),
+                     AUPF_OK);
+    aupf_scanner *s;
+    aupf_scanner_new(rs, &s);
+    aupf_stream *st;
+    assert_int_equal(aupf_stream_open(rs, AUPF_ROLE_COMPLETION, &st), AUPF_OK);
+    size_t h = aupf_ruleset_holdback(rs);
+    assert_true(h > 0 && h < 128);
+    char out[8192] = "";
+    const char *word = "plain words go by ";
+    size_t fed = 0;
+    for (int i = 0; i < 100; i++) {
+        assert_int_equal(aupf_stream_write(st, s, word, strlen(word), sink_text, out), AUPF_OK);
+        fed += strlen(word);
+        /* held back: the holdback plus at most one unfinished word */
+        assert_true(fed - aupf_stream_settled(st) <= h + strlen(word));
+        assert_int_equal(strlen(out), aupf_stream_settled(st));
+    }
+    assert_true(aupf_stream_memory(st) < 64 * 1024);
+    const aupf_result *r;
+    assert_int_equal(aupf_stream_close(st, s, sink_text, out, &r), AUPF_OK);
+    assert_int_equal(strlen(out), fed);
+    aupf_stream_free(st);
+    /* a block releases the text before the match, then the message */
+    assert_int_equal(aupf_stream_open(rs, AUPF_ROLE_PROMPT, &st), AUPF_OK);
+    out[0] = 0;
+    const char *t = "first some harmless words, then I will kill him and say much more after";
+    for (size_t i = 0; t[i]; i++)
+        assert_int_equal(aupf_stream_write(st, s, t + i, 1, sink_text, out), AUPF_OK);
+    assert_int_equal(aupf_stream_close(st, s, sink_text, out, &r), AUPF_OK);
+    assert_string_equal(out, "first some harmless words, then I will [blocked]");
+    assert_true(aupf_result_flagged(r));
+    aupf_stream_free(st);
+    aupf_scanner_free(s);
+    aupf_ruleset_release(rs);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(random_texts_fixture),
+        cmocka_unit_test(random_texts_weak_redactions),
+        cmocka_unit_test(release_lags_by_at_most_the_holdback),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
