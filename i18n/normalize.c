@@ -598,9 +598,10 @@ static size_t fold_words(aupf__normalizer *n, ncp *c, size_t count, uint32_t sig
 
 /* ---- pass 3: words spelled with separators ------------------------------ */
 
+/* A letter with no letter, digit or combining mark beside it. */
 static bool isolated_letter(const ncp *c, size_t count, size_t i) {
-    return is_letter(c[i].cp) && (i == 0 || !is_alnum(c[i - 1].cp)) &&
-           (i + 1 == count || !is_alnum(c[i + 1].cp));
+    return is_letter(c[i].cp) && (i == 0 || !(is_alnum(c[i - 1].cp) || is_mark(c[i - 1].cp))) &&
+           (i + 1 == count || !(is_alnum(c[i + 1].cp) || is_mark(c[i + 1].cp)));
 }
 
 /* Index after the separator gap (1 to 3 separators) that follows position
@@ -633,11 +634,16 @@ static size_t join_spaced_letters(ncp *c, size_t count, uint32_t signals[]) {
             j = next;
         }
         size_t first = 0;
-        /* "make a b o m b": a leading English one-letter word is not part
-         * of the spelled word */
-        if (n >= 4 &&
-            (lower_ascii(c[letters[0]].cp) == 'a' || lower_ascii(c[letters[0]].cp) == 'i'))
-            first = 1;
+        /* "make a b o m b": a leading article "a" or pronoun "I" followed by
+         * a space is an English word of its own, not part of the spelled
+         * word ("a.s.k.e.d" and "i n t e n d" keep their first letter) */
+        UChar32 l0 = c[letters[0]].cp;
+        if (n >= 4 && (lower_ascii(l0) == 'a' || l0 == 'I')) {
+            bool space_after = true;
+            for (size_t k = letters[0] + 1; k < letters[1]; k++)
+                space_after &= c[k].cp == ' ';
+            first = space_after ? 1 : 0;
+        }
         if (n - first >= 3) {
             for (size_t k = letters[first]; k < letters[n - 1]; k++)
                 if (!is_letter(c[k].cp))
@@ -743,11 +749,59 @@ static int append_identity(aupf__normalizer *n, const char *t, size_t len, size_
     return 0;
 }
 
+/* Start of the code point that ends at q, not before lo (SIZE_MAX if
+ * none); *c gets it (U+FFFD when it is not valid UTF-8). */
+static size_t cp_before(const unsigned char *t, size_t lo, size_t q, UChar32 *c) {
+    if (q <= lo)
+        return SIZE_MAX;
+    size_t s = aupf__utf8_floor((const char *)t, q, q - 1);
+    if (s < lo)
+        return SIZE_MAX;
+    size_t i = s;
+    bool invalid = false;
+    *c = decode(t, q, &i, &invalid);
+    if (invalid || i != q)
+        *c = 0xFFFD;
+    return s;
+}
+
+static bool stands_alone(const unsigned char *t, size_t len, size_t p) {
+    if (t[p] < 0x80)
+        return true;
+    size_t i = p;
+    bool invalid = false;
+    UChar32 c = decode(t, len, &i, &invalid);
+    return !invalid && !is_mark(c) && !u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT);
+}
+
+/* A cut after whitespace that follows two letters or digits of any script
+ * (not marks: a Latin letter's marks vanish from the view), before a
+ * character that stands alone: no step of
+ * the view reaches across it (a spelled-out word needs isolated letters,
+ * leet and repeats stay inside words, marks attach backwards). */
 bool aupf__safe_cut(const char *text, size_t len, size_t from, size_t p) {
     const unsigned char *t = (const unsigned char *)text;
-    return p >= from + 3 && p < len && t[p] < 0x80 &&
-           (t[p - 1] == ' ' || t[p - 1] == '\n' || t[p - 1] == '\t' || t[p - 1] == '\r') &&
-           is_ascii_alnum(t[p - 2]) && is_ascii_alnum(t[p - 3]);
+    if (p < from + 3 || p >= len || !(byte_class[t[p - 1]] & C_WS) || !stands_alone(t, len, p))
+        return false;
+    size_t q = p - 1;
+    for (int k = 0; k < 2; k++) {
+        UChar32 c;
+        size_t s = cp_before(t, from, q, &c);
+        if (s == SIZE_MAX || !is_alnum(c))
+            return false;
+        q = s;
+    }
+    return true;
+}
+
+size_t aupf__forced_cut_at(const char *text, size_t len, size_t anchor, size_t p) {
+    const unsigned char *t = (const unsigned char *)text;
+    size_t f = aupf__utf8_floor(text, len, p);
+    /* a piece must not start with a combining mark or an invisible
+     * character: they belong to what comes before */
+    while (f > anchor && !stands_alone(t, len, f))
+        f = aupf__utf8_floor(text, len, f - 1);
+    return f > anchor ? f : aupf__utf8_ceil(text, len, p + 1);
 }
 
 size_t aupf__next_forced_cut(const char *text, size_t len, size_t from) {
@@ -755,12 +809,10 @@ size_t aupf__next_forced_cut(const char *text, size_t len, size_t from) {
     size_t anchor = from;
     for (size_t p = from + 1; p < len; p++) {
         /* only a byte after whitespace can be a safe cut: test cheaply first */
-        if ((t[p - 1] <= ' ') && aupf__safe_cut(text, len, from, p)) {
+        if ((byte_class[t[p - 1]] & C_WS) && aupf__safe_cut(text, len, from, p))
             anchor = p;
-        } else if (p - anchor >= MAX_PIECE) {
-            size_t f = aupf__utf8_floor(text, len, p);
-            return f > anchor ? f : aupf__utf8_ceil(text, len, p);
-        }
+        else if (p - anchor >= MAX_PIECE)
+            return aupf__forced_cut_at(text, len, anchor, p);
     }
     return len;
 }

@@ -72,8 +72,13 @@ int aupf__normalize(aupf__normalizer *n, const char *text, size_t len, aupf__vie
  * view. Returns the first forced cut at or after `from`, or len. */
 size_t aupf__next_forced_cut(const char *text, size_t len, size_t from);
 /* True when the view of text[from..p) cannot depend on text[p..), from
- * being the last forced cut (or 0). */
+ * being the last forced cut (or 0). Reads at most AUPF__CUT_LOOKBACK bytes
+ * before p and 4 from p. */
 bool aupf__safe_cut(const char *text, size_t len, size_t from, size_t p);
+/* The forced cut when no safe cut came for MAX_PIECE bytes after anchor:
+ * at or before p, on a character that stands alone. Reads 4 bytes from p. */
+size_t aupf__forced_cut_at(const char *text, size_t len, size_t anchor, size_t p);
+#define AUPF__CUT_LOOKBACK 16
 
 /* Normalizes text[0..len), a piece that ends at a cut, appending its view
  * to the normalizer's output (offsets shifted by base). The appended view

@@ -44,6 +44,9 @@ static int list(const cli_common *c) {
     size_t n = aupf_ruleset_rule_count(rs);
     printf("# ruleset %s: %zu rules in %zu categories\n", aupf_ruleset_hash(rs), n,
            aupf_ruleset_category_count(rs));
+    printf("# stream holdback H = %zu bytes of normalized text, plus at most one unfinished "
+           "word\n",
+           aupf_ruleset_holdback(rs));
     for (size_t k = 0; k < aupf_ruleset_category_count(rs); k++)
         printf("# category %-16s threshold %.2f action %s\n", aupf_category_name(rs, k),
                aupf_category_threshold(rs, k), aupf_action_name(aupf_category_action(rs, k)));

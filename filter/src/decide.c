@@ -82,7 +82,7 @@ int aupf__decide(aupf__decider *d, const aupf_ruleset *rs, const aupf__dmatch *d
             return redact(d, &dm->m) < 0 ? AUPF_E_NOMEM : 0;
         /* the category has just been flagged: redact its earlier matches
          * whose text cannot have been released yet */
-        size_t frontier = dm->ve > rs->max_width ? dm->ve - rs->max_width : 0;
+        size_t frontier = dm->ve > rs->release_width ? dm->ve - rs->release_width : 0;
         for (size_t k = 0; k <= i; k++)
             if (decided[k].m.category == c && decided[k].vs >= frontier &&
                 redact(d, &decided[k].m) != AUPF_OK)

@@ -105,11 +105,12 @@ struct aupf_ruleset {
     int from_cache;
     double build_ms;
     int normalize; /* 0: rules see the text as it is */
-    /* Widest bounded pattern (view bytes); a stream decides a match once
-     * the view is decision_delay bytes past its end and releases text
-     * holdback bytes behind the view (docs/streaming.md). */
+    /* Widest bounded pattern (view bytes), and widest of the redact and
+     * block categories: a stream decides a match once the view is its
+     * class's width + 1 past its end, and releases text holdback =
+     * 2 * release_width + 2 bytes behind the view (docs/streaming.md). */
     uint32_t max_width;
-    uint32_t decision_delay;
+    uint32_t release_width;
     uint32_t holdback;
 };
 

@@ -194,17 +194,19 @@ static int take_piece(aupf_stream *st, aupf_scanner *s, size_t end) {
 static int take_pieces(aupf_stream *st, aupf_scanner *s, int final) {
     size_t avail = st->raw_base + st->raw.count;
     const char *t = raw_at(st, st->raw_base);
+    size_t n = avail - st->raw_base;
     size_t p = st->scan_pos > st->anchor ? st->scan_pos : st->anchor + 1;
     for (; p < avail; p++) {
-        if (p >= st->last_forced + 3 && aupf__safe_cut(t + (p - 3 - st->raw_base), 4, 0, 3)) {
+        if (avail - p < 4 && !final)
+            break; /* a cut test may read the next code point */
+        /* the raw tail keeps AUPF__CUT_LOOKBACK bytes before every piece,
+         * so the test sees what aupf__next_forced_cut sees */
+        size_t from = st->last_forced > st->raw_base ? st->last_forced - st->raw_base : 0;
+        if (aupf__safe_cut(t, n, from, p - st->raw_base)) {
             st->anchor = st->piece_end = p;
         } else if (p - st->anchor >= AUPF__MAX_PIECE) {
-            size_t f = st->raw_base + aupf__utf8_floor(t, avail - st->raw_base, p - st->raw_base);
-            if (f <= st->anchor) {
-                if (avail - p < 4 && !final)
-                    break; /* the code point's end is not here yet */
-                f = st->raw_base + aupf__utf8_ceil(t, avail - st->raw_base, p - st->raw_base);
-            }
+            size_t f = st->raw_base +
+                       aupf__forced_cut_at(t, n, st->anchor - st->raw_base, p - st->raw_base);
             int rc = take_piece(st, s, f);
             if (rc != AUPF_OK)
                 return rc;
@@ -264,15 +266,19 @@ static int emit_event(aupf_sink_fn sink, void *ctx, aupf_event_kind kind, const 
     return sink ? sink(ctx, NULL, 0, &e) : 0;
 }
 
-/* Decides the triggers that ended at or before `clock`, in end order. */
-static int decide_until(aupf_stream *st, aupf_scanner *s, size_t clock, aupf_sink_fn sink,
-                        void *ctx) {
+/* Decides, in end order, the triggers that ended at or before their class's
+ * clock: clock_act for categories that redact or block, clock_all for the
+ * others (which never hold text back). */
+static int decide_until(aupf_stream *st, aupf_scanner *s, size_t clock_act, size_t clock_all,
+                        aupf_sink_fn sink, void *ctx) {
     const aupf_ruleset *rs = st->rs;
     size_t first = st->decided.count;
     stream_hit *h = st->hits.data;
     for (size_t k = 0; k < st->hits.count; k++) {
         stream_hit *t = &h[k];
         const aupf__rule *r = &rs->rules[rs->patterns[t->pattern].rule];
+        size_t clock =
+            rs->categories[r->category].action >= AUPF_ACTION_REDACT ? clock_act : clock_all;
         if (t->decided || t->end > clock || t->pattern != r->first_pattern)
             continue;
         t->decided = 1;
@@ -324,14 +330,16 @@ static int release(aupf_stream *st, size_t limit, aupf_sink_fn sink, void *ctx) 
         aupf__block_message(st->rs, &st->decider, st->prefix, st->prefix_len), emit_bytes, &ref);
 }
 
-/* Drops what no later step reads: released raw bytes (keeping three before
- * the next piece for the cut test), view bytes behind the release frontier
- * by more than a start window, and hits that can no longer matter. */
+/* Drops what no later step reads: released raw bytes (keeping
+ * AUPF__CUT_LOOKBACK before the next piece for the cut test), view bytes behind the release
+ * frontier by more than a start window, and hits that can no longer matter. */
 static void trim(aupf_stream *st, size_t clock) {
     size_t w = st->rs->max_width;
     size_t keep_raw = st->out.released;
-    if (st->pending_from >= 3 && st->pending_from - 3 < keep_raw)
-        keep_raw = st->pending_from - 3;
+    if (st->pending_from >= AUPF__CUT_LOOKBACK && st->pending_from - AUPF__CUT_LOOKBACK < keep_raw)
+        keep_raw = st->pending_from - AUPF__CUT_LOOKBACK;
+    else if (st->pending_from < AUPF__CUT_LOOKBACK)
+        keep_raw = 0;
     if (keep_raw > st->raw_base) {
         size_t drop = keep_raw - st->raw_base;
         memmove(st->raw.data, (char *)st->raw.data + drop, st->raw.count - drop);
@@ -360,22 +368,22 @@ static void trim(aupf_stream *st, size_t clock) {
 }
 
 static int advance(aupf_stream *st, aupf_scanner *s, aupf_sink_fn sink, void *ctx) {
-    size_t delay = st->rs->decision_delay, w = st->rs->max_width;
-    size_t clock = st->view_len >= delay ? st->view_len - delay : 0;
-    if (st->view_len < delay)
-        return AUPF_OK;
-    int rc = decide_until(st, s, clock, sink, ctx);
+    size_t wa = st->rs->release_width, w = st->rs->max_width;
+    size_t clock_act = st->view_len > wa + 1 ? st->view_len - wa - 1 : 0;
+    size_t clock_all = st->view_len > w + 1 ? st->view_len - w - 1 : 0;
+    int rc = decide_until(st, s, clock_act, clock_all, sink, ctx);
     if (rc != AUPF_OK)
         return rc;
-    /* no undecided match can start before clock - w */
-    if (clock > w) {
-        size_t f = clock - w;
+    /* no undecided match that can change the text starts before
+     * clock_act - wa */
+    if (clock_act > wa) {
+        size_t f = clock_act - wa;
         size_t limit = ((const uint32_t *)st->vstart.data)[f - st->view_base];
         rc = release(st, limit, sink, ctx);
         if (rc != AUPF_OK)
             return rc;
     }
-    trim(st, clock);
+    trim(st, clock_all);
     return AUPF_OK;
 }
 
@@ -406,7 +414,7 @@ int aupf_stream_close(aupf_stream *st, aupf_scanner *s, aupf_sink_fn sink, void 
         rc = AUPF_E_SCAN;
     st->hs = NULL;
     if (rc == AUPF_OK)
-        rc = decide_until(st, s, SIZE_MAX, sink, ctx);
+        rc = decide_until(st, s, SIZE_MAX, SIZE_MAX, sink, ctx);
     if (rc == AUPF_OK)
         rc = release(st, st->raw_base + st->raw.count, sink, ctx);
     if (rc != AUPF_OK)
