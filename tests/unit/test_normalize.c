@@ -194,6 +194,10 @@ static void patterns_accept_collapsed_doubles(void **state) {
         {"a{2}ss", "a{2}ss?"},
         {"\\x41\\x41", "\\x41\\x41"},
         {"Ll", "Ll?"},
+        {"pass\\w{0,3}", "pass\\w{0,3}"}, /* \\w could take the letter: left alone */
+        {"kill\\s{1,3}him", "kill?\\s{1,3}him"},
+        {"(kill|bomb)", "(kill?|bomb)"},
+        {"shoo.", "shoo."},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *got = aupf__pattern_for_view(cases[i][0]);
