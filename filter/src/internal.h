@@ -198,10 +198,12 @@ struct aupf_scanner {
     hs_scratch_t *scratch;
     aupf_role role;
     int scan_failed;
-    aupf__vec hits;       /* aupf__span: ends from the big database, then starts */
-    aupf__vec matches;    /* aupf_match */
-    aupf__vec decided;    /* aupf__dmatch */
-    aupf__vec prefix_max; /* size_t, for suppression */
+    aupf__vec hits;        /* aupf__span: ends from the big database, then starts */
+    aupf__vec matches;     /* aupf_match */
+    aupf__vec decided;     /* aupf__dmatch */
+    aupf__vec grouped;     /* aupf__span: the other buffer of group_hits */
+    size_t *pattern_slots; /* per pattern + 1: counting sort */
+    aupf__vec prefix_max;  /* size_t, for suppression */
     aupf__decider decider;
     aupf__normalizer *normalizer;
     aupf__view view;

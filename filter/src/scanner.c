@@ -15,6 +15,8 @@ int aupf_scanner_new(aupf_ruleset *rs, aupf_scanner **out) {
         return AUPF_E_NOMEM;
     s->rs = aupf_ruleset_retain(rs);
     s->hits.elem_size = sizeof(aupf__span);
+    s->grouped.elem_size = sizeof(aupf__span);
+    s->pattern_slots = calloc(rs->pattern_count + 1, sizeof *s->pattern_slots);
     s->matches.elem_size = sizeof(aupf_match);
     s->decided.elem_size = sizeof(aupf__dmatch);
     s->prefix_max.elem_size = sizeof(size_t);
@@ -24,8 +26,9 @@ int aupf_scanner_new(aupf_ruleset *rs, aupf_scanner **out) {
     s->result.flagged = calloc(nc, 1);
     s->normalizer = aupf__normalizer_new();
     s->result.rs = rs;
-    if (aupf__decider_init(&s->decider, rs) != AUPF_OK || !s->result.scores || !s->result.flagged ||
-        !s->normalizer || hs_clone_scratch(rs->scratch_prototype, &s->scratch) != HS_SUCCESS) {
+    if (aupf__decider_init(&s->decider, rs) != AUPF_OK || !s->result.scores || !s->pattern_slots ||
+        !s->result.flagged || !s->normalizer ||
+        hs_clone_scratch(rs->scratch_prototype, &s->scratch) != HS_SUCCESS) {
         aupf_scanner_free(s);
         return AUPF_E_NOMEM;
     }
@@ -43,6 +46,8 @@ void aupf_scanner_free(aupf_scanner *s) {
     free(s->result.scores);
     free(s->result.flagged);
     aupf__vec_free(&s->decided);
+    aupf__vec_free(&s->grouped);
+    free(s->pattern_slots);
     aupf__vec_free(&s->prefix_max);
     aupf__decider_free(&s->decider);
     aupf__normalizer_free(s->normalizer);
@@ -144,6 +149,96 @@ size_t aupf__recover_start(aupf_scanner *s, uint32_t pi, const char *buf, size_t
     return ws + (size_t)q.start;
 }
 
+/* Starts for hits g[0..n) of one pattern, in end order, over the view:
+ * hits whose start windows overlap share one scan of the start database
+ * (a window that starts earlier only adds context: no match is longer than
+ * the pattern's width). */
+typedef struct {
+    aupf__span *g;
+    size_t n, k, ws;
+} cluster_query;
+
+static int on_cluster_start(unsigned id, unsigned long long from, unsigned long long to,
+                            unsigned flags, void *ctx) {
+    (void)id;
+    (void)flags;
+    cluster_query *q = ctx;
+    size_t end = q->ws + (size_t)to;
+    while (q->k < q->n && q->g[q->k].end < end)
+        q->k++;
+    if (q->k < q->n && q->g[q->k].end == end && q->g[q->k].start == SIZE_MAX)
+        q->g[q->k].start = q->ws + (size_t)from;
+    return q->k >= q->n; /* past the last hit: stop */
+}
+
+static int on_cluster_anchored(unsigned id, unsigned long long from, unsigned long long to,
+                               unsigned flags, void *ctx) {
+    (void)id;
+    (void)from;
+    (void)flags;
+    cluster_query *q = ctx;  /* ws here is the candidate start; k counts assigned */
+    size_t end = (size_t)to; /* absolute: set by the caller's offset */
+    for (size_t i = 0; i < q->n; i++)
+        if (q->g[i].end == end && q->g[i].start == SIZE_MAX) {
+            q->g[i].start = q->ws;
+            q->k++;
+        }
+    return q->k >= q->n;
+}
+
+static void recover_cluster(aupf_scanner *s, uint32_t pi, aupf__span *g, size_t n) {
+    const aupf__pattern *p = &s->rs->patterns[pi];
+    const char *buf = s->view.text;
+    size_t len = s->view.len;
+    for (size_t i = 0; i < n; i++)
+        g[i].start = SIZE_MAX;
+    size_t w = p->max_width == AUPF__UNBOUNDED ? len : p->max_width;
+    size_t first = g[0].end, last = g[n - 1].end;
+    size_t we = aupf__utf8_ceil(buf, len, last < len ? last + 1 : len);
+    if (!s->rs->anchored_dbs[pi]) {
+        size_t ws = aupf__utf8_floor(buf, len, first > w + 1 ? first - w - 1 : 0);
+        cluster_query q = {g, n, 0, ws};
+        hs_scan(s->rs->som_dbs[pi], buf + ws, (unsigned)(we - ws), 0, s->scratch, on_cluster_start,
+                &q);
+    } else {
+        /* candidates from the earliest possible start, leftmost first */
+        cluster_query q = {g, n, 0, 0};
+        size_t lo = first > w ? first - w : 0;
+        for (size_t c = lo; c < last && q.k < n; c++) {
+            if (c > 0 && (((unsigned char)buf[c]) & 0xC0) == 0x80)
+                continue;
+            q.ws = c;
+            /* the anchored match's ends are relative to where the scan
+             * starts; shift them to absolute offsets through the hits */
+            size_t scan_from = c == 0 ? 0 : aupf__utf8_floor(buf, len, c - 1);
+            const hs_database_t *db = c == 0 ? s->rs->anchored_dbs[pi] : s->rs->som_dbs[pi];
+            for (size_t i = 0; i < n; i++)
+                g[i].end -= scan_from;
+            hs_scan(db, buf + scan_from, (unsigned)(we - scan_from), 0, s->scratch,
+                    on_cluster_anchored, &q);
+            for (size_t i = 0; i < n; i++)
+                g[i].end += scan_from;
+        }
+    }
+    for (size_t i = 0; i < n; i++) /* cannot happen for a consistent database */
+        if (g[i].start == SIZE_MAX)
+            g[i].start = g[i].end > w ? g[i].end - w : 0;
+}
+
+/* Starts for all hits of one rule (grouped by pattern, each in end order),
+ * one cluster of overlapping windows at a time. */
+static void recover_starts(aupf_scanner *s, aupf__span *g, size_t n) {
+    for (size_t i = 0; i < n;) {
+        const aupf__pattern *p = &s->rs->patterns[g[i].pattern];
+        size_t w = p->max_width == AUPF__UNBOUNDED ? s->view.len : p->max_width;
+        size_t j = i + 1;
+        while (j < n && g[j].pattern == g[i].pattern && g[j].end <= g[j - 1].end + w + 2)
+            j++;
+        recover_cluster(s, g[i].pattern, g + i, j - i);
+        i = j;
+    }
+}
+
 static int cmp_pattern_start(const void *a, const void *b) {
     const aupf__span *x = a, *y = b;
     if (x->pattern != y->pattern)
@@ -194,8 +289,7 @@ static int resolve_rule(aupf_scanner *s, aupf__span *g, size_t n) {
     const aupf__rule *r = &rs->rules[rule];
     if (g[0].pattern != r->first_pattern)
         return AUPF_OK; /* only suppressors fired */
-    for (size_t i = 0; i < n; i++)
-        g[i].start = aupf__recover_start(s, g[i].pattern, s->view.text, 0, s->view.len, g[i].end);
+    recover_starts(s, g, n);
     aupf__sort(g, n, sizeof *g, cmp_pattern_start);
     size_t nt = 0;
     while (nt < n && g[nt].pattern == r->first_pattern)
@@ -232,17 +326,44 @@ static int resolve_rule(aupf_scanner *s, aupf__span *g, size_t n) {
     return AUPF_OK;
 }
 
+/* Groups hits by pattern, keeping each pattern's hits in end order (the
+ * order Hyperscan reports them in): a counting sort, linear in the hits. */
+static int group_hits(aupf_scanner *s) {
+    size_t n = s->hits.count, np = s->rs->pattern_count;
+    if (n < 2)
+        return AUPF_OK;
+    if (aupf__vec_reserve(&s->grouped, n) != AUPF_OK)
+        return AUPF_E_NOMEM;
+    size_t *at = s->pattern_slots;
+    memset(at, 0, (np + 1) * sizeof *at);
+    const aupf__span *h = s->hits.data;
+    for (size_t i = 0; i < n; i++)
+        at[h[i].pattern + 1]++;
+    for (size_t p = 0; p < np; p++)
+        at[p + 1] += at[p];
+    aupf__span *out = s->grouped.data;
+    for (size_t i = 0; i < n; i++)
+        out[at[h[i].pattern]++] = h[i];
+    /* swap buffers: hits now holds the grouped order */
+    aupf__vec t = s->hits;
+    s->hits = s->grouped;
+    s->hits.count = n;
+    s->grouped = t;
+    return AUPF_OK;
+}
+
 static int resolve(aupf_scanner *s) {
+    int st = group_hits(s);
+    if (st != AUPF_OK)
+        return st;
     aupf__span *sp = s->hits.data;
     size_t n = s->hits.count;
-    if (n > 1)
-        aupf__sort(sp, n, sizeof *sp, cmp_pattern_start); /* starts are 0: by end */
     for (size_t i = 0; i < n;) {
         uint32_t rule = s->rs->patterns[sp[i].pattern].rule;
         size_t k = i + 1;
         while (k < n && s->rs->patterns[sp[k].pattern].rule == rule)
             k++;
-        int st = resolve_rule(s, sp + i, k - i);
+        st = resolve_rule(s, sp + i, k - i);
         if (st != AUPF_OK)
             return st;
         i = k;

@@ -30,7 +30,12 @@ void aupf__sort(void *data, size_t n, size_t size, int (*cmp)(const void *, cons
     unsigned char *base = data;
     if (n < 2)
         return;
-    if (n <= 16) { /* insertion sort for the common short case */
+    size_t inversions = 0;
+    for (size_t i = 1; i < n && inversions < 8; i++)
+        inversions += cmp(base + (i - 1) * size, base + i * size) > 0;
+    if (inversions == 0)
+        return;                      /* hits usually arrive in order */
+    if (n <= 16 || inversions < 8) { /* insertion sort: short or nearly sorted */
         for (size_t i = 1; i < n; i++)
             for (size_t j = i; j > 0 && cmp(base + (j - 1) * size, base + j * size) > 0; j--)
                 swap_bytes(base + (j - 1) * size, base + j * size, size);
