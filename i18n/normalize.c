@@ -849,6 +849,44 @@ int aupf__normalize_append(aupf__normalizer *n, const char *text, size_t len, si
     return encode(n, n->cps, count, base);
 }
 
+/* One piece between forced cuts, split further at safe cuts so that plain
+ * ASCII stretches are copied as they are and only the stretches that need
+ * it take the full pass (a curly quote should not slow a whole message). */
+static int normalize_piece(aupf__normalizer *n, const char *text, size_t len, size_t from,
+                           size_t to, aupf__view *v) {
+    const unsigned char *t = (const unsigned char *)text;
+    size_t run = from;  /* start of the current run of one kind */
+    int run_plain = -1; /* kind of the current run; -1: none yet */
+    size_t seg = from;  /* start of the current segment */
+    uint32_t letters = 0;
+    for (size_t p = from + 1; p <= to; p++) {
+        if (p < to && !((byte_class[t[p - 1]] & C_WS) && aupf__safe_cut(text, len, from, p)))
+            continue;
+        uint32_t seg_letters = 0;
+        int plain = classify_text(t + seg, p - seg, &seg_letters) == TEXT_PLAIN;
+        if (run_plain >= 0 && plain != run_plain) { /* flush the run before this segment */
+            int st = run_plain ? append_identity(n, text + run, seg - run, run)
+                               : aupf__normalize_append(n, text + run, seg - run, run, v);
+            if (st)
+                return st;
+            if (run_plain)
+                v->letters[0] += letters;
+            letters = 0;
+            run = seg;
+        }
+        run_plain = plain;
+        letters += seg_letters;
+        seg = p;
+    }
+    if (run_plain < 0 || run >= to)
+        return run_plain < 0 ? aupf__normalize_append(n, text + from, to - from, from, v) : 0;
+    int st = run_plain ? append_identity(n, text + run, to - run, run)
+                       : aupf__normalize_append(n, text + run, to - run, run, v);
+    if (!st && run_plain)
+        v->letters[0] += letters;
+    return st;
+}
+
 int aupf__normalize(aupf__normalizer *n, const char *text, size_t len, aupf__view *v) {
     memset(v, 0, sizeof *v);
     if (len >= UINT32_MAX)
@@ -864,7 +902,7 @@ int aupf__normalize(aupf__normalizer *n, const char *text, size_t len, aupf__vie
     n->out_len = 0;
     size_t cut = aupf__next_forced_cut(text, len, 0);
     for (size_t from = 0; from < len || (len == 0 && from == 0);) {
-        int st = aupf__normalize_append(n, text + from, cut - from, from, v);
+        int st = normalize_piece(n, text, len, from, cut, v);
         if (st)
             return st;
         from = cut;
