@@ -163,6 +163,10 @@ int cmd_filter(int argc, char **argv) {
                 f.format = FORMAT_JSON;
             else if (strcmp(v, "text") == 0)
                 f.format = FORMAT_TEXT;
+            else if (strcmp(v, "openai") == 0)
+                f.format = FORMAT_OPENAI;
+            else if (strcmp(v, "llamaguard") == 0)
+                f.format = FORMAT_LLAMAGUARD;
             else
                 goto bad;
         } else if (strcmp(a, "--role") == 0 && v) {

@@ -8,7 +8,8 @@
 static void usage(FILE *f) {
     fputs("usage:\n"
           "  aupfilter [--config FILE] [--input jsonl|lines|text] [--role prompt|completion]\n"
-          "            [--apply] [--format json|text] [--max-bytes N] [--no-cache] [--quiet]\n"
+          "            [--apply] [--format json|text|openai|llamaguard] [--max-bytes N] "
+          "[--no-cache] [--quiet]\n"
           "      filter stdin to stdout: one verdict line per record\n"
           "  aupfilter --input stream [--role completion] [--verdict FILE]\n"
           "      filter a byte stream as it arrives: released text out, final verdict to FILE\n"

@@ -140,15 +140,111 @@ static void write_text(outbuf *o, const aupf_ruleset *rs, const aupf_result *r,
     }
 }
 
+/* The matches as JSON objects: "[{...},...]". */
+static void write_matches(outbuf *o, const aupf_ruleset *rs, const aupf_result *r) {
+    out_char(o, '[');
+    for (size_t i = 0; i < aupf_result_match_count(r); i++) {
+        aupf_match m;
+        aupf_result_match(r, i, &m);
+        out_str(o, i ? ",{\"rule\":\"" : "{\"rule\":\"");
+        out_str(o, m.rule_id);
+        out_str(o, "\",\"category\":\"");
+        out_str(o, aupf_category_name(rs, m.category));
+        out_str(o, "\",\"start\":");
+        out_size(o, m.start);
+        out_str(o, ",\"end\":");
+        out_size(o, m.end);
+        out_char(o, '}');
+    }
+    out_char(o, ']');
+}
+
+/* OpenAI's /v1/moderations response, our categories, one per record. */
+static void write_openai(outbuf *o, const aupf_ruleset *rs, const aupf_result *r,
+                         const verdict_input *in) {
+    size_t nc = aupf_ruleset_category_count(rs);
+    out_str(o, "{\"id\":\"modr-aupf-");
+    out_str(o, aupf_ruleset_hash(rs));
+    out_char(o, '-');
+    out_size(o, in->number);
+    out_str(o, "\",\"model\":\"aupfilter-");
+    out_str(o, aupf_version());
+    out_str(o, "\",\"results\":[{\"flagged\":");
+    out_str(o, aupf_result_flagged(r) ? "true" : "false");
+    const char *fields[] = {"categories", "category_scores", "category_applied_input_types"};
+    for (int k = 0; k < 3; k++) {
+        out_str(o, ",\"");
+        out_str(o, fields[k]);
+        out_str(o, "\":{");
+        for (size_t c = 0; c < nc; c++) {
+            out_str(o, c ? ",\"" : "\"");
+            out_str(o, aupf_category_name(rs, c));
+            out_str(o, "\":");
+            if (k == 0)
+                out_str(o, aupf_result_category_flagged(r, c) ? "true" : "false");
+            else if (k == 1)
+                out_double(o, aupf_result_score(r, c));
+            else
+                out_str(o, "[\"text\"]");
+        }
+        out_char(o, '}');
+    }
+    out_str(o, ",\"x_aupfilter\":{\"id\":");
+    if (in->rec)
+        record_write_id(in->rec, o);
+    else
+        out_str(o, "null");
+    out_str(o, ",\"action\":\"");
+    out_str(o, aupf_action_name(aupf_result_action(r)));
+    out_str(o, "\",\"ruleset\":\"");
+    out_str(o, aupf_ruleset_hash(rs));
+    out_str(o, "\",\"matches\":");
+    write_matches(o, rs, r);
+    out_str(o, "}}]}\n");
+}
+
+/* Llama Guard's reply: "safe", or "unsafe" and a line of category codes. */
+static void write_llamaguard(outbuf *o, const aupf_ruleset *rs, const aupf_result *r) {
+    if (!aupf_result_flagged(r)) {
+        out_str(o, "safe\n");
+        return;
+    }
+    out_str(o, "unsafe\n");
+    int first = 1;
+    for (size_t c = 0; c < aupf_ruleset_category_count(rs); c++)
+        if (aupf_result_category_flagged(r, c)) {
+            if (!first)
+                out_char(o, ',');
+            first = 0;
+            out_str(o, aupf_category_code(rs, c));
+        }
+    out_char(o, '\n');
+}
+
 void verdict_write(outbuf *o, verdict_format f, const aupf_ruleset *rs, const aupf_result *r,
                    const verdict_input *in) {
-    if (f == FORMAT_TEXT)
+    switch (f) {
+    case FORMAT_TEXT:
         write_text(o, rs, r, in);
-    else
+        break;
+    case FORMAT_OPENAI:
+        write_openai(o, rs, r, in);
+        break;
+    case FORMAT_LLAMAGUARD:
+        write_llamaguard(o, rs, r);
+        break;
+    default:
         write_json(o, rs, r, in);
+    }
 }
 
 void verdict_write_error(outbuf *o, verdict_format f, const verdict_input *in, const char *error) {
+    if (f == FORMAT_LLAMAGUARD) { /* no error form in Llama Guard's reply: say it plainly */
+        out_str(o, "error\n");
+        out_str(o, error);
+        out_char(o, '\n');
+        return;
+    }
     if (f == FORMAT_TEXT) {
         out_char(o, '#');
         out_size(o, in->number);

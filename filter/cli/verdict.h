@@ -7,7 +7,7 @@
 #include "json_out.h"
 #include "record.h"
 
-typedef enum { FORMAT_JSON, FORMAT_TEXT } verdict_format;
+typedef enum { FORMAT_JSON, FORMAT_TEXT, FORMAT_OPENAI, FORMAT_LLAMAGUARD } verdict_format;
 
 typedef struct {
     const record *rec; /* NULL outside jsonl mode */

@@ -118,6 +118,9 @@ AUPF_API size_t aupf_ruleset_category_count(const aupf_ruleset *rs);
 AUPF_API const char *aupf_category_name(const aupf_ruleset *rs, size_t category);
 AUPF_API double aupf_category_threshold(const aupf_ruleset *rs, size_t category);
 AUPF_API aupf_action aupf_category_action(const aupf_ruleset *rs, size_t category);
+/* The category's code for Llama Guard style output ("S1"; the
+ * configuration's llamaguard_code, else S<position>). */
+AUPF_API const char *aupf_category_code(const aupf_ruleset *rs, size_t category);
 
 typedef struct {
     const char *id;

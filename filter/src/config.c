@@ -2,6 +2,7 @@
 #include "lcread.h"
 
 #include <glob.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,6 +95,8 @@ static int read_category(aupf_ruleset *rs, const aupf__lcctx *c, const config_se
     aupf__lc_string(c, g, "action", false, &action);
     aupf__lc_string(c, g, "description", false, &desc);
     aupf__lc_number(c, g, "evasion_boost", false, &boost);
+    const char *code = NULL;
+    aupf__lc_string(c, g, "llamaguard_code", false, &code);
     if (!(boost >= 0.0 && boost < 1.0)) {
         aupf__report(c->diag, AUPF_DIAG_ERROR, aupf__lc_file(c, g), aupf__lc_line(g), NULL,
                      "category '%s': evasion_boost %g is not in [0, 1)", name, boost);
@@ -122,8 +125,11 @@ static int read_category(aupf_ruleset *rs, const aupf__lcctx *c, const config_se
     cat->threshold = threshold;
     cat->action = act;
     cat->evasion_boost = boost;
+    char fallback[24];
+    snprintf(fallback, sizeof fallback, "S%zu", rs->category_count + 1);
+    cat->code = aupf__strdup(code ? code : fallback);
     rs->category_count++;
-    return (cat->name && cat->description) ? 1 : -1;
+    return (cat->name && cat->description && cat->code) ? 1 : -1;
 }
 
 int aupf__config_load(aupf_ruleset *rs, const char *path, aupf__config_extra *extra,

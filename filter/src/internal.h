@@ -45,6 +45,7 @@ typedef struct {
     double threshold;
     aupf_action action;
     double evasion_boost; /* added (noisy-OR) when a match was obfuscated */
+    char *code;           /* Llama Guard style code ("S1") */
 } aupf__category;
 
 typedef struct {

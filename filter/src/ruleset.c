@@ -10,6 +10,7 @@ static void ruleset_free(aupf_ruleset *rs) {
     for (size_t i = 0; i < rs->category_count; i++) {
         free(rs->categories[i].name);
         free(rs->categories[i].description);
+        free(rs->categories[i].code);
     }
     free(rs->categories);
     for (size_t i = 0; i < rs->rule_count; i++) {
@@ -180,6 +181,10 @@ const char *aupf_category_name(const aupf_ruleset *rs, size_t category) {
 
 double aupf_category_threshold(const aupf_ruleset *rs, size_t category) {
     return category < rs->category_count ? rs->categories[category].threshold : 0.0;
+}
+
+const char *aupf_category_code(const aupf_ruleset *rs, size_t category) {
+    return category < rs->category_count ? rs->categories[category].code : NULL;
 }
 
 aupf_action aupf_category_action(const aupf_ruleset *rs, size_t category) {
