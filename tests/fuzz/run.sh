@@ -3,6 +3,7 @@
 # sanitizers) and runs each for SECONDS (default 60), one after another,
 # from its seed corpus in tests/fuzz/corpus/<target>/. New inputs go to
 # build-fuzz/corpus/<target>/, crashes to build-fuzz/crashes/<target>/.
+# Runs the saved reproducers in tests/fuzz/regressions/<target>/ first.
 # Exits non-zero when any target crashes, leaks, times out or fails to run.
 #
 #   tests/fuzz/run.sh [SECONDS] [TARGET...]
@@ -22,7 +23,17 @@ cmake --build "$BUILD" -j"$(nproc)" --target $TARGETS || exit 2
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/fuzz/lsan.supp:print_suppressions=0}
 failed=""
+# every saved reproducer first: each must now run clean
+for t in $TARGETS; do
+    dir=$ROOT/tests/fuzz/regressions/$t
+    [ -n "$(ls -A "$dir" 2>/dev/null)" ] || continue
+    if ! "$BUILD/tests/fuzz/$t" "$dir"/* >"$BUILD/$t.regressions.log" 2>&1; then
+        echo "== $t: a regression input fails (see $BUILD/$t.regressions.log)"
+        failed="$failed $t(regressions)"
+    fi
+done
 for t in $TARGETS; do
     corpus=$BUILD/corpus/$t
     crashes=$BUILD/crashes/$t
