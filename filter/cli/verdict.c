@@ -72,9 +72,21 @@ static void write_json(outbuf *o, const aupf_ruleset *rs, const aupf_result *r,
         out_size(o, m.end);
         if (m.evasive)
             out_str(o, ",\"evasive\":true");
+        if (m.shadow)
+            out_str(o, ",\"shadow\":true");
         out_char(o, '}');
     }
     out_char(o, ']');
+    int any_shadow = 0;
+    for (size_t c = 0; c < nc; c++)
+        if (aupf_result_category_shadow_flagged(r, c)) {
+            out_str(o, any_shadow ? ",\"" : ",\"shadow_categories\":[\"");
+            out_str(o, aupf_category_name(rs, c));
+            out_char(o, '"');
+            any_shadow = 1;
+        }
+    if (any_shadow)
+        out_char(o, ']');
     write_signals(o, r);
     out_str(o, ",\"script\":\"");
     out_str(o, aupf_result_script(r));

@@ -163,6 +163,7 @@ typedef struct {
     size_t start;    /* byte offsets into the caller's original text: [start, end) */
     size_t end;
     int evasive; /* 1 when the matched text was obfuscated (leet, look-alikes ...) */
+    int shadow;  /* 1 when its rule or category is in shadow mode: reported only */
 } aupf_match;
 
 AUPF_API int aupf_result_flagged(const aupf_result *r);
@@ -170,6 +171,9 @@ AUPF_API int aupf_result_flagged(const aupf_result *r);
 AUPF_API aupf_action aupf_result_action(const aupf_result *r);
 AUPF_API double aupf_result_score(const aupf_result *r, size_t category);
 AUPF_API int aupf_result_category_flagged(const aupf_result *r, size_t category);
+/* For a category in shadow mode: 1 when it would have been flagged (it is
+ * never flagged and never acts). */
+AUPF_API int aupf_result_category_shadow_flagged(const aupf_result *r, size_t category);
 AUPF_API size_t aupf_result_match_count(const aupf_result *r);
 
 /* Evasion signals found while normalizing the text (mixed scripts,

@@ -97,6 +97,8 @@ static int read_category(aupf_ruleset *rs, const aupf__lcctx *c, const config_se
     aupf__lc_number(c, g, "evasion_boost", false, &boost);
     const char *code = NULL;
     aupf__lc_string(c, g, "llamaguard_code", false, &code);
+    bool shadow = false;
+    aupf__lc_bool(c, g, "shadow", &shadow);
     if (!(boost >= 0.0 && boost < 1.0)) {
         aupf__report(c->diag, AUPF_DIAG_ERROR, aupf__lc_file(c, g), aupf__lc_line(g), NULL,
                      "category '%s': evasion_boost %g is not in [0, 1)", name, boost);
@@ -125,6 +127,7 @@ static int read_category(aupf_ruleset *rs, const aupf__lcctx *c, const config_se
     cat->threshold = threshold;
     cat->action = act;
     cat->evasion_boost = boost;
+    cat->shadow = shadow;
     char fallback[24];
     snprintf(fallback, sizeof fallback, "S%zu", rs->category_count + 1);
     cat->code = aupf__strdup(code ? code : fallback);

@@ -16,9 +16,10 @@ int aupf__decider_init(aupf__decider *d, const aupf_ruleset *rs) {
     d->miss = calloc(nc, sizeof *d->miss);
     d->flagged = calloc(nc, 1);
     d->boosted = calloc(nc, 1);
+    d->shadow_flagged = calloc(nc, 1);
     d->rule_bits = calloc(rs->rule_count / 8 + 1, 1);
     d->redactions.elem_size = sizeof(aupf__interval);
-    if (!d->miss || !d->flagged || !d->boosted || !d->rule_bits) {
+    if (!d->miss || !d->flagged || !d->boosted || !d->shadow_flagged || !d->rule_bits) {
         aupf__decider_free(d);
         return AUPF_E_NOMEM;
     }
@@ -29,7 +30,7 @@ int aupf__decider_init(aupf__decider *d, const aupf_ruleset *rs) {
 void aupf__decider_reset(aupf__decider *d, const aupf_ruleset *rs) {
     for (size_t c = 0; c < rs->category_count; c++) {
         d->miss[c] = 1.0;
-        d->flagged[c] = d->boosted[c] = 0;
+        d->flagged[c] = d->boosted[c] = d->shadow_flagged[c] = 0;
     }
     memset(d->rule_bits, 0, rs->rule_count / 8 + 1);
     d->redactions.count = 0;
@@ -41,6 +42,7 @@ void aupf__decider_free(aupf__decider *d) {
     free(d->miss);
     free(d->flagged);
     free(d->boosted);
+    free(d->shadow_flagged);
     free(d->rule_bits);
     aupf__vec_free(&d->redactions);
 }
@@ -57,6 +59,8 @@ int aupf__decide(aupf__decider *d, const aupf_ruleset *rs, const aupf__dmatch *d
     const aupf__dmatch *dm = &decided[i];
     size_t c = dm->m.category, rule = dm->m.rule;
     const aupf__category *cat = &rs->categories[c];
+    if (rs->rules[rule].shadow)
+        return 0; /* reported, counted nowhere */
     if (!(d->rule_bits[rule / 8] & (1u << (rule % 8)))) {
         d->rule_bits[rule / 8] |= (unsigned char)(1u << (rule % 8));
         d->miss[c] *= 1.0 - rs->rules[rule].weight;
@@ -64,6 +68,11 @@ int aupf__decide(aupf__decider *d, const aupf_ruleset *rs, const aupf__dmatch *d
     if (dm->m.evasive && !d->boosted[c]) { /* an obfuscated match is evidence of its own */
         d->boosted[c] = 1;
         d->miss[c] *= 1.0 - cat->evasion_boost;
+    }
+    if (cat->shadow) { /* what would have happened, and nothing else */
+        if (1.0 - d->miss[c] + 1e-9 >= cat->threshold)
+            d->shadow_flagged[c] = 1;
+        return 0;
     }
     int newly = 0;
     /* a small tolerance so that weight 0.5 meets threshold 0.5 */

@@ -46,6 +46,7 @@ typedef struct {
     aupf_action action;
     double evasion_boost; /* added (noisy-OR) when a match was obfuscated */
     char *code;           /* Llama Guard style code ("S1") */
+    bool shadow;          /* report what it would do, do nothing */
 } aupf__category;
 
 typedef struct {
@@ -64,6 +65,7 @@ typedef struct {
     char *description;
     char *file;
     int line;
+    bool shadow; /* matches are reported but add nothing to the score */
     aupf__strlist unless;
     aupf__strlist matches;
     aupf__strlist ignores;
@@ -138,11 +140,12 @@ typedef struct {
  * one meaning of actions shared by block scans and streams
  * (docs/streaming.md). The arrays belong to the owner. */
 typedef struct {
-    double *miss;             /* per category: product of (1 - weight) */
-    unsigned char *flagged;   /* per category */
-    unsigned char *boosted;   /* per category: evasion boost applied */
-    unsigned char *rule_bits; /* one bit per rule: already counted */
-    aupf__vec redactions;     /* aupf__interval, in decision order */
+    double *miss;                  /* per category: product of (1 - weight) */
+    unsigned char *flagged;        /* per category */
+    unsigned char *boosted;        /* per category: evasion boost applied */
+    unsigned char *shadow_flagged; /* per shadow category: would be flagged */
+    unsigned char *rule_bits;      /* one bit per rule: already counted */
+    aupf__vec redactions;          /* aupf__interval, in decision order */
     int blocked;
     size_t block_at; /* original offset where the output is cut */
     size_t block_ve; /* view end of the blocking match */
@@ -181,8 +184,9 @@ int aupf__output_release(aupf__output *o, const aupf__decider *d, const aupf_rul
 
 struct aupf_result {
     const aupf_ruleset *rs;
-    double *scores;         /* per category */
-    unsigned char *flagged; /* per category */
+    double *scores;                /* per category */
+    unsigned char *flagged;        /* per category */
+    unsigned char *shadow_flagged; /* per category in shadow mode */
     int any_flagged;
     aupf_action action;
     aupf_match *matches;

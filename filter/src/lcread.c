@@ -65,6 +65,17 @@ int aupf__lc_int(const aupf__lcctx *c, const config_setting_t *group, const char
     return 1;
 }
 
+int aupf__lc_bool(const aupf__lcctx *c, const config_setting_t *group, const char *name,
+                  bool *out) {
+    const config_setting_t *s = member(c, group, name, false);
+    if (!s)
+        return 0;
+    if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+        return wrong_type(c, s, name, "true or false");
+    *out = config_setting_get_bool(s);
+    return 1;
+}
+
 int aupf__lc_strlist(const aupf__lcctx *c, const config_setting_t *group, const char *name,
                      bool required, aupf__strlist *out) {
     const config_setting_t *s = member(c, group, name, required);

@@ -23,6 +23,7 @@ int aupf__lc_number(const aupf__lcctx *c, const config_setting_t *group, const c
                     bool required, double *out);
 int aupf__lc_int(const aupf__lcctx *c, const config_setting_t *group, const char *name,
                  bool required, int *out);
+int aupf__lc_bool(const aupf__lcctx *c, const config_setting_t *group, const char *name, bool *out);
 int aupf__lc_strlist(const aupf__lcctx *c, const config_setting_t *group, const char *name,
                      bool required, aupf__strlist *out);
 

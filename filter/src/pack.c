@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const known_fields[] = {"id",     "rev",     "category", "pattern",
-                                           "weight", "flags",   "roles",    "description",
-                                           "unless", "matches", "ignores",  NULL};
+static const char *const known_fields[] = {"id",      "rev",    "category",    "pattern", "weight",
+                                           "flags",   "roles",  "description", "unless",  "matches",
+                                           "ignores", "shadow", NULL};
 
 static bool valid_id(const char *id) {
     int segments = 1;
@@ -232,6 +232,8 @@ static int read_rule(aupf_ruleset *rs, aupf__lcctx *c, const config_setting_t *g
     } else {
         ok = false;
     }
+    if (aupf__lc_bool(c, g, "shadow", &r.shadow) < 0)
+        ok = false;
     if (aupf__lc_strlist(c, g, "unless", false, &r.unless) < 0)
         ok = false;
     const config_setting_t *unless = config_setting_get_member(g, "unless");

@@ -13,6 +13,10 @@ int aupf_result_category_flagged(const aupf_result *r, size_t category) {
     return (r && category < r->rs->category_count) ? r->flagged[category] : 0;
 }
 
+int aupf_result_category_shadow_flagged(const aupf_result *r, size_t category) {
+    return (r && category < r->rs->category_count) ? r->shadow_flagged[category] : 0;
+}
+
 size_t aupf_result_match_count(const aupf_result *r) { return r ? r->match_count : 0; }
 
 int aupf_result_match(const aupf_result *r, size_t i, aupf_match *out) {

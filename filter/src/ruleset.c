@@ -54,6 +54,7 @@ static void compute_hash(aupf_ruleset *rs) {
         aupf__hash_str(&h, c->name);
         aupf__hash_u64(&h, (uint64_t)(c->threshold * 1e9));
         aupf__hash_u64(&h, c->action);
+        aupf__hash_u64(&h, c->shadow);
         aupf__hash_u64(&h, (uint64_t)(c->evasion_boost * 1e9));
     }
     for (size_t i = 0; i < rs->rule_count; i++) {
@@ -65,6 +66,7 @@ static void compute_hash(aupf_ruleset *rs) {
         aupf__hash_u64(&h, r->hs_flags);
         aupf__hash_u64(&h, (uint64_t)(r->weight * 1e9));
         aupf__hash_u64(&h, r->roles);
+        aupf__hash_u64(&h, r->shadow);
         for (size_t u = 0; u < r->unless.count; u++)
             aupf__hash_str(&h, r->unless.items[u]);
     }

@@ -24,10 +24,11 @@ int aupf_scanner_new(aupf_ruleset *rs, aupf_scanner **out) {
     size_t nc = rs->category_count ? rs->category_count : 1;
     s->result.scores = calloc(nc, sizeof *s->result.scores);
     s->result.flagged = calloc(nc, 1);
+    s->result.shadow_flagged = calloc(nc, 1);
     s->normalizer = aupf__normalizer_new();
     s->result.rs = rs;
     if (aupf__decider_init(&s->decider, rs) != AUPF_OK || !s->result.scores || !s->pattern_slots ||
-        !s->result.flagged || !s->normalizer ||
+        !s->result.shadow_flagged || !s->result.flagged || !s->normalizer ||
         hs_clone_scratch(rs->scratch_prototype, &s->scratch) != HS_SUCCESS) {
         aupf_scanner_free(s);
         return AUPF_E_NOMEM;
@@ -45,6 +46,7 @@ void aupf_scanner_free(aupf_scanner *s) {
     aupf__vec_free(&s->output);
     free(s->result.scores);
     free(s->result.flagged);
+    free(s->result.shadow_flagged);
     aupf__vec_free(&s->decided);
     aupf__vec_free(&s->grouped);
     free(s->pattern_slots);
@@ -274,8 +276,10 @@ int aupf__push_decided(aupf__vec *decided, const aupf_ruleset *rs, const aupf__v
         return AUPF_E_NOMEM;
     size_t os, oe;
     aupf__view_map(view, vs, ve, &os, &oe);
+    int shadow = r->shadow || rs->categories[r->category].shadow;
     *dm = (aupf__dmatch){
-        vs, ve, (aupf_match){rule, r->id, r->category, os, oe, aupf__view_evasive(view, vs, ve)}};
+        vs, ve,
+        (aupf_match){rule, r->id, r->category, os, oe, aupf__view_evasive(view, vs, ve), shadow}};
     return AUPF_OK;
 }
 
@@ -378,6 +382,7 @@ void aupf__fill_result(aupf_result *res, const aupf_ruleset *rs, const aupf__dec
     for (size_t c = 0; c < rs->category_count; c++) {
         res->scores[c] = 1.0 - d->miss[c];
         res->flagged[c] = d->flagged[c];
+        res->shadow_flagged[c] = d->shadow_flagged[c];
         if (d->flagged[c]) {
             res->any_flagged = 1;
             if (rs->categories[c].action > res->action)

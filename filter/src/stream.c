@@ -288,7 +288,9 @@ static int decide_until(aupf_stream *st, aupf_scanner *s, size_t clock_act, size
         if (!dm)
             return AUPF_E_NOMEM;
         uint32_t rule = rs->patterns[t->pattern].rule;
-        *dm = (aupf__dmatch){t->start, t->end, (aupf_match){rule, r->id, r->category, 0, 0, 0}};
+        int shadow = r->shadow || rs->categories[r->category].shadow;
+        *dm = (aupf__dmatch){t->start, t->end,
+                             (aupf_match){rule, r->id, r->category, 0, 0, 0, shadow}};
         view_map(st, t->start, t->end, &dm->m);
     }
     aupf__dmatch *d = st->decided.data;

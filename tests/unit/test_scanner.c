@@ -215,6 +215,29 @@ static void ruleset_is_reference_counted(void **state) {
     assert_int_equal(ri.max_width, UINT32_MAX);
 }
 
+static void shadow_rules_report_without_scoring(void **state) {
+    (void)state;
+    diag_log log;
+    aupf_ruleset *rs = test_load_rules(
+        "rules = ( { id = \"weapons.t.new\"; rev = 1; category = \"weapons\"; weight = 0.9;\n"
+        "  pattern = \"\\\\bgrenade\\\\b\"; roles = [\"prompt\"]; shadow = true;\n"
+        "  description = \"d\"; matches = [\"grenade\"]; ignores = [\"granite\"]; } );\n",
+        &log);
+    if (!rs)
+        fail_msg("%s", log.text);
+    aupf_scanner *s;
+    assert_int_equal(aupf_scanner_new(rs, &s), AUPF_OK);
+    const aupf_result *r = test_scan(s, AUPF_ROLE_PROMPT, "a grenade");
+    assert_string_equal(test_matches(r), "weapons.t.new@2-9");
+    aupf_match m;
+    aupf_result_match(r, 0, &m);
+    assert_true(m.shadow);
+    assert_false(aupf_result_flagged(r));
+    assert_true(aupf_result_score(r, 1) == 0.0);
+    aupf_scanner_free(s);
+    aupf_ruleset_release(rs);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(spans_are_exact_byte_offsets, setup, teardown),
@@ -230,6 +253,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(apply_redacts_and_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(invalid_utf8_and_nul_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(ruleset_is_reference_counted, setup, teardown),
+        cmocka_unit_test(shadow_rules_report_without_scoring),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
