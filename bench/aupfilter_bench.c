@@ -155,6 +155,7 @@ int main(int argc, char **argv) {
         sink += acc;
         mem[r] = c.bytes / (now_s() - t0) / 1e6;
     }
+    (void)sink;
     stats sc = summarize(cold, runs), sw = summarize(warm, runs), ss = summarize(scan, runs),
           sm = summarize(mem, runs), sr = summarize(raw, runs);
     printf("aupfilter-bench: %zu rules, ruleset %s; corpus %s: %zu documents, %.2f MB; %d runs\n",

@@ -600,6 +600,8 @@ static size_t fold_words(aupf__normalizer *n, ncp *c, size_t count, uint32_t sig
 
 /* A letter with no letter, digit or combining mark beside it. */
 static bool isolated_letter(const ncp *c, size_t count, size_t i) {
+    if (i >= 2 && (c[i - 1].cp == '\'' || c[i - 1].cp == 0x2019) && is_letter(c[i - 2].cp))
+        return false; /* the s of "someone's" */
     return is_letter(c[i].cp) && (i == 0 || !(is_alnum(c[i - 1].cp) || is_mark(c[i - 1].cp))) &&
            (i + 1 == count || !(is_alnum(c[i + 1].cp) || is_mark(c[i + 1].cp)));
 }
@@ -644,11 +646,22 @@ static size_t join_spaced_letters(ncp *c, size_t count, uint32_t signals[]) {
                 space_after &= c[k].cp == ' ';
             first = space_after ? 1 : 0;
         }
-        if (n - first >= 3) {
-            for (size_t k = letters[first]; k < letters[n - 1]; k++)
+        /* likewise a trailing "a" or "I" after a space: "c o m p o s e a
+         * notice" */
+        size_t last = n - 1;
+        UChar32 ln = c[letters[last]].cp;
+        if (last - first >= 4 && (lower_ascii(ln) == 'a' || ln == 'I')) {
+            bool space_before = true;
+            for (size_t k = letters[last - 1] + 1; k < letters[last]; k++)
+                space_before &= c[k].cp == ' ';
+            if (space_before)
+                last--;
+        }
+        if (last + 1 - first >= 3) {
+            for (size_t k = letters[first]; k < letters[last]; k++)
                 if (!is_letter(c[k].cp))
                     c[k].flags |= F_DROP;
-            for (size_t k = first; k < n; k++)
+            for (size_t k = first; k <= last; k++)
                 c[letters[k]].flags |= F_EVASIVE;
             signals[AUPF_SIGNAL_SPACED_LETTERS]++;
             any = true;

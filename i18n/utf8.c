@@ -70,16 +70,20 @@ bad:
     return false;
 }
 
+/* Both move at most three bytes: a code point is at most four bytes long,
+ * and a longer run of stray continuation bytes is a run of invalid bytes,
+ * each its own unit. Bounded, the answer depends only on the bytes near
+ * the offset, so a stream that holds a few bytes more gets the same one. */
 size_t aupf__utf8_floor(const char *text, size_t len, size_t offset) {
     if (offset >= len)
         return len;
-    while (offset > 0 && (((unsigned char)text[offset]) & 0xC0) == 0x80)
+    for (int k = 0; k < 3 && offset > 0 && (((unsigned char)text[offset]) & 0xC0) == 0x80; k++)
         offset--;
     return offset;
 }
 
 size_t aupf__utf8_ceil(const char *text, size_t len, size_t offset) {
-    while (offset < len && (((unsigned char)text[offset]) & 0xC0) == 0x80)
+    for (int k = 0; k < 3 && offset < len && (((unsigned char)text[offset]) & 0xC0) == 0x80; k++)
         offset++;
     return offset;
 }

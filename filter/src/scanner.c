@@ -293,6 +293,10 @@ static int resolve_rule(aupf_scanner *s, aupf__span *g, size_t n) {
     const aupf__rule *r = &rs->rules[rule];
     if (g[0].pattern != r->first_pattern)
         return AUPF_OK; /* only suppressors fired */
+    /* Hyperscan reports a match whose trailing assertion needs the next
+     * byte a little late, so a pattern's ends are nearly, not strictly, in
+     * order: put them in order (cheap on nearly sorted input) */
+    aupf__sort(g, n, sizeof *g, cmp_pattern_start);
     recover_starts(s, g, n);
     aupf__sort(g, n, sizeof *g, cmp_pattern_start);
     size_t nt = 0;

@@ -107,7 +107,8 @@ size_t aupf_stream_memory(const aupf_stream *st) {
 /* ---- view tail ----------------------------------------------------------- */
 
 static const char *raw_at(const aupf_stream *st, size_t off) {
-    return (const char *)st->raw.data + (off - st->raw_base);
+    static const char empty[1] = "";
+    return st->raw.data ? (const char *)st->raw.data + (off - st->raw_base) : empty;
 }
 
 static int append_bytes(aupf__vec *v, const void *p, size_t n) {

@@ -7,6 +7,8 @@
 # Exits non-zero when any target crashes, leaks, times out or fails to run.
 #
 #   tests/fuzz/run.sh [SECONDS] [TARGET...]
+#   KEEP_GOING=1 tests/fuzz/run.sh 600   # fork mode: go on after a crash,
+#                                        # collect every crash in the time
 set -u
 SECONDS_EACH=${1:-60}
 [ $# -gt 0 ] && shift
@@ -41,13 +43,16 @@ for t in $TARGETS; do
     dict=""
     [ -f "$ROOT/tests/fuzz/$t.dict" ] && dict="-dict=$ROOT/tests/fuzz/$t.dict"
     echo "== $t: $SECONDS_EACH s"
+    before=$(ls "$crashes" | wc -l)
     # shellcheck disable=SC2086
-    "$BUILD/tests/fuzz/$t" -max_total_time="$SECONDS_EACH" -timeout=25 -rss_limit_mb=4096 \
-        -max_len=4096 -print_final_stats=1 -artifact_prefix="$crashes/" $dict \
-        "$corpus" "$ROOT/tests/fuzz/corpus/$t" 2>&1 | tee "$BUILD/$t.log" |
-        grep -E '^(==|#[0-9]+ +(DONE|INITED)|stat::number_of_executed_units|SUMMARY|fuzz check|Test unit written|.*ERROR)' 
-    rc=$(grep -c -E 'Test unit written|ERROR: libFuzzer|SUMMARY: (Address|Undefined|Leak)' "$BUILD/$t.log")
-    if [ "$rc" -ne 0 ] || ! grep -q 'DONE' "$BUILD/$t.log"; then
+    { "$BUILD/tests/fuzz/$t" -max_total_time="$SECONDS_EACH" -timeout=25 -rss_limit_mb=4096 \
+          -max_len=4096 -print_final_stats=1 -artifact_prefix="$crashes/" $dict \
+          ${KEEP_GOING:+-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1} \
+          "$corpus" "$ROOT/tests/fuzz/corpus/$t"
+      echo $? >"$BUILD/$t.rc"; } 2>&1 | tee "$BUILD/$t.log" |
+        grep -E '^(#[0-9]+ +DONE|Done [0-9]+ runs|stat::number_of_executed_units|SUMMARY|fuzz check|.*Test unit written|.*ERROR|INFO: exiting)'
+    after=$(ls "$crashes" | wc -l)
+    if [ "$(cat "$BUILD/$t.rc")" -ne 0 ] || [ "$after" -ne "$before" ]; then
         failed="$failed $t"
     fi
 done
