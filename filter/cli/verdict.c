@@ -9,6 +9,29 @@ static void write_id(outbuf *o, const verdict_input *in) {
         out_str(o, "null");
 }
 
+/* The matches as JSON objects: "[{...},...]". */
+static void write_matches(outbuf *o, const aupf_ruleset *rs, const aupf_result *r) {
+    out_char(o, '[');
+    for (size_t i = 0; i < aupf_result_match_count(r); i++) {
+        aupf_match m;
+        aupf_result_match(r, i, &m);
+        out_str(o, i ? ",{\"rule\":\"" : "{\"rule\":\"");
+        out_str(o, m.rule_id);
+        out_str(o, "\",\"category\":\"");
+        out_str(o, aupf_category_name(rs, m.category));
+        out_str(o, "\",\"start\":");
+        out_size(o, m.start);
+        out_str(o, ",\"end\":");
+        out_size(o, m.end);
+        if (m.evasive)
+            out_str(o, ",\"evasive\":true");
+        if (m.shadow)
+            out_str(o, ",\"shadow\":true");
+        out_char(o, '}');
+    }
+    out_char(o, ']');
+}
+
 /* "signals":{"leet":1,...} with the non-zero evasion signals, if any. */
 static void write_signals(outbuf *o, const aupf_result *r) {
     int first = 1;
@@ -56,27 +79,8 @@ static void write_json(outbuf *o, const aupf_ruleset *rs, const aupf_result *r,
     }
     out_str(o, "},\"action\":\"");
     out_str(o, aupf_action_name(aupf_result_action(r)));
-    out_str(o, "\",\"matches\":[");
-    for (size_t i = 0; i < aupf_result_match_count(r); i++) {
-        aupf_match m;
-        aupf_result_match(r, i, &m);
-        if (i)
-            out_char(o, ',');
-        out_str(o, "{\"rule\":\"");
-        out_str(o, m.rule_id);
-        out_str(o, "\",\"category\":\"");
-        out_str(o, aupf_category_name(rs, m.category));
-        out_str(o, "\",\"start\":");
-        out_size(o, m.start);
-        out_str(o, ",\"end\":");
-        out_size(o, m.end);
-        if (m.evasive)
-            out_str(o, ",\"evasive\":true");
-        if (m.shadow)
-            out_str(o, ",\"shadow\":true");
-        out_char(o, '}');
-    }
-    out_char(o, ']');
+    out_str(o, "\",\"matches\":");
+    write_matches(o, rs, r);
     int any_shadow = 0;
     for (size_t c = 0; c < nc; c++)
         if (aupf_result_category_shadow_flagged(r, c)) {
@@ -150,25 +154,6 @@ static void write_text(outbuf *o, const aupf_ruleset *rs, const aupf_result *r,
         out_json_string(o, in->output, in->output_len);
         out_char(o, '\n');
     }
-}
-
-/* The matches as JSON objects: "[{...},...]". */
-static void write_matches(outbuf *o, const aupf_ruleset *rs, const aupf_result *r) {
-    out_char(o, '[');
-    for (size_t i = 0; i < aupf_result_match_count(r); i++) {
-        aupf_match m;
-        aupf_result_match(r, i, &m);
-        out_str(o, i ? ",{\"rule\":\"" : "{\"rule\":\"");
-        out_str(o, m.rule_id);
-        out_str(o, "\",\"category\":\"");
-        out_str(o, aupf_category_name(rs, m.category));
-        out_str(o, "\",\"start\":");
-        out_size(o, m.start);
-        out_str(o, ",\"end\":");
-        out_size(o, m.end);
-        out_char(o, '}');
-    }
-    out_char(o, ']');
 }
 
 /* OpenAI's /v1/moderations response, our categories, one per record. */
