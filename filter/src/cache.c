@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #define CACHE_MAGIC  "AUPFDB\r\n"
-#define CACHE_FORMAT 3u
+#define CACHE_FORMAT 4u
 
 uint64_t aupf__cache_key(const aupf_ruleset *rs) {
     aupf__hasher h;
@@ -112,12 +112,15 @@ int aupf__cache_store(const aupf_ruleset *rs, aupf__diag *d) {
     const char *v = hs_version();
     put_u64(&b, strlen(v));
     put(&b, v, strlen(v));
-    put_u64(&b, rs->pattern_count);
-    for (size_t i = 0; i < rs->pattern_count; i++)
-        put_u64(&b, rs->patterns[i].max_width);
+    put_u64(&b, rs->expr_count);
+    for (size_t i = 0; i < rs->expr_count; i++)
+        put_u64(&b, rs->exprs[i].max_width);
     put_db(&b, rs->db);
+    put_u64(&b, rs->unless_db != NULL);
+    if (rs->unless_db)
+        put_db(&b, rs->unless_db);
     put_db(&b, rs->stream_db);
-    for (size_t i = 0; i < rs->pattern_count; i++) {
+    for (size_t i = 0; i < rs->expr_count; i++) {
         put_u64(&b, rs->anchored_dbs[i] != NULL);
         put_db(&b, rs->som_dbs[i]);
         if (rs->anchored_dbs[i])
@@ -271,21 +274,24 @@ int aupf__cache_load(aupf_ruleset *rs, aupf__diag *d) {
         why = "built by another Hyperscan version";
         goto bad;
     }
-    if (get_u64(&r) != rs->pattern_count) {
-        why = "pattern count differs";
+    if (get_u64(&r) != rs->expr_count) {
+        why = "expression count differs";
         goto bad;
     }
-    for (size_t i = 0; i < rs->pattern_count; i++)
-        rs->patterns[i].max_width = (uint32_t)get_u64(&r);
-    rs->som_dbs = calloc(rs->pattern_count ? rs->pattern_count : 1, sizeof *rs->som_dbs);
-    rs->anchored_dbs = calloc(rs->pattern_count ? rs->pattern_count : 1, sizeof *rs->anchored_dbs);
+    for (size_t i = 0; i < rs->expr_count; i++)
+        rs->exprs[i].max_width = (uint32_t)get_u64(&r);
+    aupf__widths_to_patterns(rs);
+    rs->som_dbs = calloc(rs->expr_count ? rs->expr_count : 1, sizeof *rs->som_dbs);
+    rs->anchored_dbs = calloc(rs->expr_count ? rs->expr_count : 1, sizeof *rs->anchored_dbs);
     if (!rs->som_dbs || !rs->anchored_dbs) {
         why = "out of memory";
         goto bad;
     }
     rs->db = get_db(&r);
+    if (get_u64(&r))
+        rs->unless_db = get_db(&r);
     rs->stream_db = get_db(&r);
-    for (size_t i = 0; i < rs->pattern_count && !r.bad; i++) {
+    for (size_t i = 0; i < rs->expr_count && !r.bad; i++) {
         uint64_t anchored = get_u64(&r);
         rs->som_dbs[i] = get_db(&r);
         if (anchored)
@@ -300,7 +306,7 @@ int aupf__cache_load(aupf_ruleset *rs, aupf__diag *d) {
     return AUPF_OK;
 bad:
     aupf__report(d, AUPF_DIAG_WARNING, path, 0, NULL, "ignoring compiled-rules cache (%s)", why);
-    for (size_t i = 0; i < rs->pattern_count; i++) {
+    for (size_t i = 0; i < rs->expr_count; i++) {
         if (rs->som_dbs)
             hs_free_database(rs->som_dbs[i]);
         if (rs->anchored_dbs)
@@ -310,8 +316,9 @@ bad:
     free(rs->anchored_dbs);
     rs->som_dbs = rs->anchored_dbs = NULL;
     hs_free_database(rs->db);
+    hs_free_database(rs->unless_db);
     hs_free_database(rs->stream_db);
-    rs->db = rs->stream_db = NULL;
+    rs->db = rs->unless_db = rs->stream_db = NULL;
     free(data);
     free(path);
     return AUPF_E_CACHE;

@@ -1,7 +1,10 @@
-/* Compiles every rule's trigger and suppressors into ONE Hyperscan database
- * that reports match ends, plus one small start-of-match database per
- * pattern used to recover starts in a short window before each end (SOM on
- * the whole set costs an order of magnitude in throughput). */
+/* Compiles every rule's trigger into ONE Hyperscan database that reports
+ * match ends; the suppressors into a second one, scanned only when a rule
+ * that has suppressors fired; both together into the streaming database;
+ * plus one small start-of-match database per expression, used to recover
+ * starts in a short window before each end (SOM on the whole set costs an
+ * order of magnitude in throughput). Identical expressions are compiled
+ * once. */
 #include "internal.h"
 
 #include <limits.h>
@@ -11,6 +14,87 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+typedef struct {
+    const char *expression;
+    unsigned hs_flags;
+    uint32_t pattern;
+} expr_key;
+
+/* By expression and flags, then by pattern index. */
+static int cmp_expr_key(const void *a, const void *b) {
+    const expr_key *x = a, *y = b;
+    int c = strcmp(x->expression, y->expression);
+    if (c)
+        return c;
+    if (x->hs_flags != y->hs_flags)
+        return x->hs_flags < y->hs_flags ? -1 : 1;
+    return (x->pattern > y->pattern) - (x->pattern < y->pattern);
+}
+
+/* The table of distinct expressions, numbered in the order of their first
+ * pattern so that the numbers do not depend on the sort. */
+static int exprs_build(aupf_ruleset *rs) {
+    size_t n = rs->pattern_count;
+    aupf__pattern *p = rs->patterns;
+    expr_key *keys = malloc((n ? n : 1) * sizeof *keys);
+    uint32_t *number = malloc((n ? n : 1) * sizeof *number);
+    uint32_t *members = malloc((n ? n : 1) * sizeof *members);
+    aupf__expr *e = calloc(n ? n : 1, sizeof *e);
+    int status = AUPF_E_NOMEM;
+    if (!keys || !number || !members || !e)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        keys[i] = (expr_key){p[i].expression, p[i].hs_flags, (uint32_t)i};
+    qsort(keys, n, sizeof *keys, cmp_expr_key);
+    /* number[i]: for the first pattern of each group, the group's number */
+    for (size_t i = 0; i < n; i++)
+        number[i] = UINT32_MAX;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || strcmp(keys[i - 1].expression, keys[i].expression) != 0 ||
+            keys[i - 1].hs_flags != keys[i].hs_flags)
+            number[keys[i].pattern] = 0;
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        if (number[i] != UINT32_MAX)
+            number[i] = (uint32_t)count++;
+    for (size_t i = 0, first = 0; i < n; i++) {
+        if (number[keys[i].pattern] != UINT32_MAX)
+            first = keys[i].pattern;
+        p[keys[i].pattern].expr = number[first];
+    }
+    /* members grouped by expression, each group in pattern order */
+    for (size_t i = 0; i < n; i++)
+        e[p[i].expr].member_count++;
+    for (size_t x = 0, at = 0; x < count; x++) {
+        e[x].first_member = (uint32_t)at;
+        at += e[x].member_count;
+        e[x].member_count = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        aupf__expr *x = &e[p[i].expr];
+        members[x->first_member + x->member_count++] = (uint32_t)i;
+        x->expression = p[i].expression;
+        x->hs_flags = p[i].hs_flags;
+        x->max_width = AUPF__UNBOUNDED;
+        if (p[i].unless_index == AUPF__NO_UNLESS)
+            x->triggers = true;
+        else
+            x->suppresses = true;
+    }
+    rs->exprs = e;
+    rs->expr_count = count;
+    rs->expr_members = members;
+    e = NULL;
+    members = NULL;
+    status = AUPF_OK;
+out:
+    free(keys);
+    free(number);
+    free(members);
+    free(e);
+    return status;
+}
 
 int aupf__patterns_build(aupf_ruleset *rs) {
     size_t n = 0;
@@ -43,7 +127,7 @@ int aupf__patterns_build(aupf_ruleset *rs) {
                 return AUPF_E_NOMEM;
             p[i].expression = p[i].owned;
         }
-    return AUPF_OK;
+    return exprs_build(rs);
 }
 
 static void report_pattern(const aupf_ruleset *rs, aupf__diag *d, size_t pi, aupf_severity sev,
@@ -57,28 +141,28 @@ static void report_pattern(const aupf_ruleset *rs, aupf__diag *d, size_t pi, aup
                      p->unless_index + 1, what, why);
 }
 
-/* The anchored pair for pattern i: "\A(?s:.)(?:P)" (one character of left
- * context, for starts after the first byte) and "\A(?:P)" (a start at the
- * beginning of the text). */
-static int compile_anchored(aupf_ruleset *rs, size_t i, char *why, size_t why_size) {
-    const aupf__pattern *p = &rs->patterns[i];
-    size_t n = strlen(p->expression) + 16;
+/* The anchored pair for expression x: "\A(?s:.)(?:P)" (one character of
+ * left context, for starts after the first byte) and "\A(?:P)" (a start at
+ * the beginning of the text). */
+static int compile_anchored(aupf_ruleset *rs, size_t x, char *why, size_t why_size) {
+    const aupf__expr *e = &rs->exprs[x];
+    size_t n = strlen(e->expression) + 16;
     char *with_ctx = malloc(n), *bare = malloc(n);
     if (!with_ctx || !bare) {
         free(with_ctx);
         free(bare);
         return AUPF_E_NOMEM;
     }
-    snprintf(with_ctx, n, "\\A(?s:.)(?:%s)", p->expression);
-    snprintf(bare, n, "\\A(?:%s)", p->expression);
+    snprintf(with_ctx, n, "\\A(?s:.)(?:%s)", e->expression);
+    snprintf(bare, n, "\\A(?:%s)", e->expression);
     hs_compile_error_t *err = NULL;
     int st = AUPF_OK;
-    if (hs_compile(with_ctx, p->hs_flags, HS_MODE_BLOCK, NULL, &rs->som_dbs[i], &err) !=
+    if (hs_compile(with_ctx, e->hs_flags, HS_MODE_BLOCK, NULL, &rs->som_dbs[x], &err) !=
             HS_SUCCESS ||
-        hs_compile(bare, p->hs_flags, HS_MODE_BLOCK, NULL, &rs->anchored_dbs[i], &err) !=
+        hs_compile(bare, e->hs_flags, HS_MODE_BLOCK, NULL, &rs->anchored_dbs[x], &err) !=
             HS_SUCCESS) {
-        hs_free_database(rs->som_dbs[i]); /* NULL-safe: free what half succeeded */
-        rs->som_dbs[i] = NULL;
+        hs_free_database(rs->som_dbs[x]); /* NULL-safe: free what half succeeded */
+        rs->som_dbs[x] = NULL;
         snprintf(why, why_size, "%s", err->message);
         hs_free_compile_error(err);
         st = AUPF_E_COMPILE;
@@ -88,46 +172,58 @@ static int compile_anchored(aupf_ruleset *rs, size_t i, char *why, size_t why_si
     return st;
 }
 
-/* Compilation runs as independent tasks on a few threads: the big block
- * database, the big streaming database, and one start database per
- * pattern. Each task writes only its own slot; diagnostics are reported
- * after the join, in pattern order. */
+/* One of the three big databases: the expressions it holds, with their
+ * numbers as Hyperscan ids. */
+enum { BIG_TRIGGERS, BIG_STREAM, BIG_UNLESS, BIG_COUNT };
+
 typedef struct {
-    aupf_ruleset *rs;
     const char **exprs;
     unsigned *flags, *ids;
+    size_t count;
+} big_set;
+
+/* Compilation runs as independent tasks on a few threads: the three big
+ * databases and one start database per expression. Each task writes only
+ * its own slot; diagnostics are reported after the join, in order. */
+typedef struct {
+    aupf_ruleset *rs;
+    big_set big[BIG_COUNT];
     size_t tasks;
     atomic_size_t next;
     int *status;      /* per task */
     char (*why)[512]; /* per task */
-    int big_error_expression[2];
+    int big_error_expression[BIG_COUNT];
 } compile_job;
 
 static void run_task(compile_job *j, size_t t) {
     aupf_ruleset *rs = j->rs;
-    size_t n = rs->pattern_count;
     hs_compile_error_t *err = NULL;
-    if (t < 2) { /* the two big databases */
-        hs_database_t **db = t == 0 ? &rs->db : &rs->stream_db;
-        if (hs_compile_multi(j->exprs, j->flags, j->ids, (unsigned)n,
-                             t == 0 ? HS_MODE_BLOCK : HS_MODE_STREAM, NULL, db,
+    if (t < BIG_COUNT) {
+        const big_set *b = &j->big[t];
+        hs_database_t **db = t == BIG_TRIGGERS ? &rs->db
+                             : t == BIG_STREAM ? &rs->stream_db
+                                               : &rs->unless_db;
+        if (b->count == 0)
+            return; /* no suppressors anywhere */
+        if (hs_compile_multi(b->exprs, b->flags, b->ids, (unsigned)b->count,
+                             t == BIG_STREAM ? HS_MODE_STREAM : HS_MODE_BLOCK, NULL, db,
                              &err) != HS_SUCCESS) {
             snprintf(j->why[t], sizeof j->why[t], "%s", err->message);
-            j->big_error_expression[t] = err->expression;
+            j->big_error_expression[t] = err->expression >= 0 ? (int)b->ids[err->expression] : -1;
             hs_free_compile_error(err);
             j->status[t] = AUPF_E_COMPILE;
         }
         return;
     }
-    size_t i = t - 2;
-    const aupf__pattern *p = &rs->patterns[i];
-    if (hs_compile(p->expression, p->hs_flags | HS_FLAG_SOM_LEFTMOST, HS_MODE_BLOCK, NULL,
-                   &rs->som_dbs[i], &err) == HS_SUCCESS)
+    size_t x = t - BIG_COUNT;
+    const aupf__expr *e = &rs->exprs[x];
+    if (hs_compile(e->expression, e->hs_flags | HS_FLAG_SOM_LEFTMOST, HS_MODE_BLOCK, NULL,
+                   &rs->som_dbs[x], &err) == HS_SUCCESS)
         return;
     /* too large for start-of-match tracking: find starts by trying
      * anchored matches instead (scanner.c) */
     hs_free_compile_error(err);
-    j->status[t] = compile_anchored(rs, i, j->why[t], sizeof j->why[t]);
+    j->status[t] = compile_anchored(rs, x, j->why[t], sizeof j->why[t]);
 }
 
 static void *worker(void *arg) {
@@ -138,44 +234,76 @@ static void *worker(void *arg) {
     return NULL;
 }
 
-int aupf__compile(aupf_ruleset *rs, aupf__diag *d) {
-    size_t n = rs->pattern_count;
-    compile_job j = {.rs = rs, .tasks = n + 2, .big_error_expression = {-1, -1}};
-    atomic_init(&j.next, 0);
-    j.exprs = calloc(n, sizeof *j.exprs);
-    j.flags = calloc(n, sizeof *j.flags);
-    j.ids = calloc(n, sizeof *j.ids);
-    j.status = calloc(n + 2, sizeof *j.status);
-    j.why = calloc(n + 2, sizeof *j.why);
-    rs->som_dbs = calloc(n, sizeof *rs->som_dbs);
-    rs->anchored_dbs = calloc(n, sizeof *rs->anchored_dbs);
-    int status = AUPF_OK;
-    if (!j.exprs || !j.flags || !j.ids || !j.status || !j.why || !rs->som_dbs ||
-        !rs->anchored_dbs) {
-        status = AUPF_E_NOMEM;
-        goto out;
+static int big_sets_build(compile_job *j) {
+    const aupf_ruleset *rs = j->rs;
+    size_t n = rs->expr_count;
+    for (size_t b = 0; b < BIG_COUNT; b++) {
+        big_set *s = &j->big[b];
+        s->exprs = calloc(n ? n : 1, sizeof *s->exprs);
+        s->flags = calloc(n ? n : 1, sizeof *s->flags);
+        s->ids = calloc(n ? n : 1, sizeof *s->ids);
+        if (!s->exprs || !s->flags || !s->ids)
+            return AUPF_E_NOMEM;
+        for (size_t x = 0; x < n; x++) {
+            const aupf__expr *e = &rs->exprs[x];
+            if ((b == BIG_TRIGGERS && !e->triggers) || (b == BIG_UNLESS && !e->suppresses))
+                continue;
+            s->exprs[s->count] = e->expression;
+            s->flags[s->count] = e->hs_flags;
+            s->ids[s->count++] = (unsigned)x;
+        }
     }
-    for (size_t i = 0; i < n; i++) {
-        aupf__pattern *p = &rs->patterns[i];
-        j.exprs[i] = p->expression;
-        j.flags[i] = p->hs_flags;
-        j.ids[i] = (unsigned)i;
+    return AUPF_OK;
+}
+
+/* Widths from Hyperscan's expression info, per expression and per pattern. */
+static int measure_widths(aupf_ruleset *rs, aupf__diag *d) {
+    int status = AUPF_OK;
+    for (size_t x = 0; x < rs->expr_count; x++) {
+        aupf__expr *e = &rs->exprs[x];
         hs_expr_info_t *info = NULL;
         hs_compile_error_t *err = NULL;
-        if (hs_expression_info(p->expression, p->hs_flags, &info, &err) != HS_SUCCESS) {
-            report_pattern(rs, d, i, AUPF_DIAG_ERROR, "does not compile", err->message);
+        if (hs_expression_info(e->expression, e->hs_flags, &info, &err) != HS_SUCCESS) {
+            report_pattern(rs, d, rs->expr_members[e->first_member], AUPF_DIAG_ERROR,
+                           "does not compile", err->message);
             hs_free_compile_error(err);
             status = AUPF_E_COMPILE;
             continue;
         }
-        p->max_width = info->max_width == UINT_MAX ? AUPF__UNBOUNDED : info->max_width;
+        e->max_width = info->max_width == UINT_MAX ? AUPF__UNBOUNDED : info->max_width;
         free(info);
+    }
+    aupf__widths_to_patterns(rs);
+    for (size_t i = 0; status == AUPF_OK && i < rs->pattern_count; i++) {
+        const aupf__pattern *p = &rs->patterns[i];
         if (p->max_width == AUPF__UNBOUNDED &&
             rs->categories[rs->rules[p->rule].category].action < AUPF_ACTION_REDACT)
             report_pattern(rs, d, i, AUPF_DIAG_WARNING, "has no maximum width",
                            "in a stream its match starts are clipped to the held-back text; "
                            "bound its repeats");
     }
+    return status;
+}
+
+void aupf__widths_to_patterns(aupf_ruleset *rs) {
+    for (size_t i = 0; i < rs->pattern_count; i++)
+        rs->patterns[i].max_width = rs->exprs[rs->patterns[i].expr].max_width;
+}
+
+int aupf__compile(aupf_ruleset *rs, aupf__diag *d) {
+    size_t n = rs->expr_count;
+    compile_job j = {.rs = rs, .tasks = n + BIG_COUNT, .big_error_expression = {-1, -1, -1}};
+    atomic_init(&j.next, 0);
+    j.status = calloc(j.tasks, sizeof *j.status);
+    j.why = calloc(j.tasks, sizeof *j.why);
+    rs->som_dbs = calloc(n ? n : 1, sizeof *rs->som_dbs);
+    rs->anchored_dbs = calloc(n ? n : 1, sizeof *rs->anchored_dbs);
+    int status = AUPF_OK;
+    if (!j.status || !j.why || !rs->som_dbs || !rs->anchored_dbs || big_sets_build(&j) != AUPF_OK) {
+        status = AUPF_E_NOMEM;
+        goto out;
+    }
+    status = measure_widths(rs, d);
     if (status != AUPF_OK)
         goto out;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -190,7 +318,7 @@ int aupf__compile(aupf_ruleset *rs, aupf__diag *d) {
     worker(&j); /* this thread works too */
     for (size_t k = 0; k < started; k++)
         pthread_join(tid[k], NULL);
-    for (size_t t = 2; t < j.tasks; t++) {
+    for (size_t t = BIG_COUNT; t < j.tasks; t++) {
         if (j.status[t] == AUPF_E_NOMEM)
             status = AUPF_E_NOMEM;
         else if (j.status[t] != AUPF_OK) {
@@ -199,15 +327,18 @@ int aupf__compile(aupf_ruleset *rs, aupf__diag *d) {
                      "Hyperscan says \"%s\" for its start-of-match and anchored forms; split it "
                      "into simpler rules or narrow its bounded repeats",
                      j.why[t]);
-            report_pattern(rs, d, t - 2, AUPF_DIAG_ERROR, "cannot be located exactly", msg);
+            const aupf__expr *e = &rs->exprs[t - BIG_COUNT];
+            report_pattern(rs, d, rs->expr_members[e->first_member], AUPF_DIAG_ERROR,
+                           "cannot be located exactly", msg);
             if (status == AUPF_OK)
                 status = AUPF_E_COMPILE;
         }
     }
-    for (size_t t = 0; t < 2; t++)
+    for (size_t t = 0; t < BIG_COUNT; t++)
         if (j.status[t] != AUPF_OK) {
-            if (j.big_error_expression[t] >= 0)
-                report_pattern(rs, d, (size_t)j.big_error_expression[t], AUPF_DIAG_ERROR,
+            int x = j.big_error_expression[t];
+            if (x >= 0)
+                report_pattern(rs, d, rs->expr_members[rs->exprs[x].first_member], AUPF_DIAG_ERROR,
                                "does not compile", j.why[t]);
             else
                 aupf__report(d, AUPF_DIAG_ERROR, NULL, 0, NULL, "rule database: %s", j.why[t]);
@@ -215,9 +346,11 @@ int aupf__compile(aupf_ruleset *rs, aupf__diag *d) {
                 status = AUPF_E_COMPILE;
         }
 out:
-    free(j.exprs);
-    free(j.flags);
-    free(j.ids);
+    for (size_t b = 0; b < BIG_COUNT; b++) {
+        free(j.big[b].exprs);
+        free(j.big[b].flags);
+        free(j.big[b].ids);
+    }
     free(j.status);
     free(j.why);
     return status;
@@ -254,7 +387,9 @@ int aupf__scratch_prepare(aupf_ruleset *rs) {
     if (hs_alloc_scratch(rs->db, &rs->scratch_prototype) != HS_SUCCESS ||
         hs_alloc_scratch(rs->stream_db, &rs->scratch_prototype) != HS_SUCCESS)
         return AUPF_E_NOMEM;
-    for (size_t i = 0; i < rs->pattern_count; i++)
+    if (rs->unless_db && hs_alloc_scratch(rs->unless_db, &rs->scratch_prototype) != HS_SUCCESS)
+        return AUPF_E_NOMEM;
+    for (size_t i = 0; i < rs->expr_count; i++)
         if (hs_alloc_scratch(rs->som_dbs[i], &rs->scratch_prototype) != HS_SUCCESS ||
             (rs->anchored_dbs[i] &&
              hs_alloc_scratch(rs->anchored_dbs[i], &rs->scratch_prototype) != HS_SUCCESS))

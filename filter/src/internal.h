@@ -73,15 +73,31 @@ typedef struct {
                                its unless patterns follow it */
 } aupf__rule;
 
-/* One Hyperscan expression: a rule's trigger or one of its suppressors. */
+/* A rule's trigger or one of its suppressors. */
 typedef struct {
     uint32_t rule;
     uint32_t unless_index;  /* AUPF__NO_UNLESS for the trigger */
     uint32_t max_width;     /* AUPF__UNBOUNDED when unbounded */
+    uint32_t expr;          /* its entry in the table of distinct expressions */
     const char *expression; /* what Hyperscan compiles */
     char *owned;            /* expression when rewritten for the view */
     unsigned hs_flags;
 } aupf__pattern;
+
+/* One distinct expression (with its flags): what Hyperscan compiles, once,
+ * however many patterns share it (suppressors such as "in a game" or a
+ * refusal recur across many rules). Its patterns are
+ * expr_members[first_member .. first_member + member_count), in pattern
+ * order. */
+typedef struct {
+    const char *expression;
+    unsigned hs_flags;
+    uint32_t max_width;
+    uint32_t first_member;
+    uint32_t member_count;
+    bool triggers;   /* some member is a trigger */
+    bool suppresses; /* some member is a suppressor */
+} aupf__expr;
 
 struct aupf_ruleset {
     atomic_long refs;
@@ -91,11 +107,18 @@ struct aupf_ruleset {
     size_t rule_count;
     aupf__pattern *patterns;
     size_t pattern_count;
-    hs_database_t *db;            /* every pattern; reports match ends only */
-    hs_database_t *stream_db;     /* the same patterns in streaming mode */
-    hs_database_t **som_dbs;      /* one per pattern, leftmost start of match; for a
-                                     pattern too large for that, its anchored form
-                                     with one character of context */
+    aupf__expr *exprs;
+    size_t expr_count;
+    uint32_t *expr_members;
+    /* Hyperscan ids are expression indices. A block scan runs db, and runs
+     * unless_db only when a rule with suppressors fired: benign text, the
+     * bulk of the traffic, never pays for suppressors. */
+    hs_database_t *db;            /* triggers; reports match ends only */
+    hs_database_t *unless_db;     /* suppressors; NULL when no rule has any */
+    hs_database_t *stream_db;     /* triggers and suppressors, streaming mode */
+    hs_database_t **som_dbs;      /* one per expression, leftmost start of match;
+                                     for one too large for that, its anchored
+                                     form with one character of context */
     hs_database_t **anchored_dbs; /* NULL, or the anchored form without context */
     hs_scratch_t *scratch_prototype;
     char *block_message;
@@ -208,7 +231,10 @@ struct aupf_scanner {
     aupf__vec decided;     /* aupf__dmatch */
     aupf__vec grouped;     /* aupf__span: the other buffer of group_hits */
     size_t *pattern_slots; /* per pattern + 1: counting sort */
-    aupf__vec prefix_max;  /* size_t, for suppression */
+    uint32_t *rule_fired;  /* per rule: scan_stamp when its trigger hit in this scan */
+    uint32_t scan_stamp;
+    int needs_unless;     /* a rule with suppressors fired: run unless_db */
+    aupf__vec prefix_max; /* size_t, for suppression */
     aupf__decider decider;
     aupf__normalizer *normalizer;
     aupf__view view;
@@ -233,6 +259,8 @@ int aupf__pack_load(aupf_ruleset *rs, const char *path, aupf__diag *d);
 int aupf__patterns_build(aupf_ruleset *rs);
 int aupf__compile(aupf_ruleset *rs, aupf__diag *d);
 int aupf__scratch_prepare(aupf_ruleset *rs);
+/* Copies each expression's maximum width to its patterns. */
+void aupf__widths_to_patterns(aupf_ruleset *rs);
 /* Maximum widths, decision delay and holdback; rejects unbounded patterns
  * in redact and block categories. */
 int aupf__check_widths(aupf_ruleset *rs, aupf__diag *d);

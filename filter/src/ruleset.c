@@ -24,7 +24,7 @@ static void ruleset_free(aupf_ruleset *rs) {
         aupf__strlist_free(&r->ignores);
     }
     free(rs->rules);
-    for (size_t i = 0; i < rs->pattern_count; i++) {
+    for (size_t i = 0; i < rs->expr_count; i++) {
         if (rs->som_dbs)
             hs_free_database(rs->som_dbs[i]);
         if (rs->anchored_dbs)
@@ -35,7 +35,10 @@ static void ruleset_free(aupf_ruleset *rs) {
     for (size_t i = 0; rs->patterns && i < rs->pattern_count; i++)
         free(rs->patterns[i].owned);
     free(rs->patterns);
+    free(rs->exprs);
+    free(rs->expr_members);
     hs_free_database(rs->db);
+    hs_free_database(rs->unless_db);
     hs_free_database(rs->stream_db);
     hs_free_scratch(rs->scratch_prototype);
     free(rs->block_message);

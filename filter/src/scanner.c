@@ -1,7 +1,8 @@
-/* Block scanning: one pass of the big database collects match ends; starts
- * are recovered in a short window before each end; suppressors are decided
- * on spans after the scan, so they work before or after the trigger; rules
- * are scored per category by noisy-OR. */
+/* Block scanning: one pass of the trigger database collects match ends; a
+ * second pass, of the suppressor database, runs only when a rule that has
+ * suppressors fired; starts are recovered in a short window before each
+ * end; suppressors are decided on spans after the scan, so they work before
+ * or after the trigger; rules are scored per category by noisy-OR. */
 #include "internal.h"
 
 #include <stdlib.h>
@@ -17,6 +18,7 @@ int aupf_scanner_new(aupf_ruleset *rs, aupf_scanner **out) {
     s->hits.elem_size = sizeof(aupf__span);
     s->grouped.elem_size = sizeof(aupf__span);
     s->pattern_slots = calloc(rs->pattern_count + 1, sizeof *s->pattern_slots);
+    s->rule_fired = calloc(rs->rule_count ? rs->rule_count : 1, sizeof *s->rule_fired);
     s->matches.elem_size = sizeof(aupf_match);
     s->decided.elem_size = sizeof(aupf__dmatch);
     s->prefix_max.elem_size = sizeof(size_t);
@@ -28,7 +30,7 @@ int aupf_scanner_new(aupf_ruleset *rs, aupf_scanner **out) {
     s->normalizer = aupf__normalizer_new();
     s->result.rs = rs;
     if (aupf__decider_init(&s->decider, rs) != AUPF_OK || !s->result.scores || !s->pattern_slots ||
-        !s->result.shadow_flagged || !s->result.flagged || !s->normalizer ||
+        !s->rule_fired || !s->result.shadow_flagged || !s->result.flagged || !s->normalizer ||
         hs_clone_scratch(rs->scratch_prototype, &s->scratch) != HS_SUCCESS) {
         aupf_scanner_free(s);
         return AUPF_E_NOMEM;
@@ -50,6 +52,7 @@ void aupf_scanner_free(aupf_scanner *s) {
     aupf__vec_free(&s->decided);
     aupf__vec_free(&s->grouped);
     free(s->pattern_slots);
+    free(s->rule_fired);
     aupf__vec_free(&s->prefix_max);
     aupf__decider_free(&s->decider);
     aupf__normalizer_free(s->normalizer);
@@ -57,20 +60,56 @@ void aupf_scanner_free(aupf_scanner *s) {
     free(s);
 }
 
-static int on_end(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
-                  void *ctx) {
-    (void)from;
-    (void)flags;
-    aupf_scanner *s = ctx;
-    const aupf__pattern *p = &s->rs->patterns[id];
-    if (!(s->rs->rules[p->rule].roles & (unsigned)s->role))
-        return 0;
+static int push_hit(aupf_scanner *s, uint32_t pattern, unsigned long long to) {
     aupf__span *h = aupf__vec_push(&s->hits);
     if (!h) {
         s->scan_failed = 1;
         return 1;
     }
-    *h = (aupf__span){id, 0, (size_t)to};
+    *h = (aupf__span){pattern, 0, (size_t)to};
+    return 0;
+}
+
+/* A trigger expression matched: a hit for each rule it triggers. */
+static int on_end(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                  void *ctx) {
+    (void)from;
+    (void)flags;
+    aupf_scanner *s = ctx;
+    const aupf_ruleset *rs = s->rs;
+    const aupf__expr *e = &rs->exprs[id];
+    for (uint32_t k = 0; k < e->member_count; k++) {
+        uint32_t pi = rs->expr_members[e->first_member + k];
+        const aupf__pattern *p = &rs->patterns[pi];
+        const aupf__rule *r = &rs->rules[p->rule];
+        if (p->unless_index != AUPF__NO_UNLESS || !(r->roles & (unsigned)s->role))
+            continue;
+        if (r->unless.count) {
+            s->rule_fired[p->rule] = s->scan_stamp;
+            s->needs_unless = 1;
+        }
+        if (push_hit(s, pi, to))
+            return 1;
+    }
+    return 0;
+}
+
+/* A suppressor expression matched: a hit for each rule that fired. */
+static int on_unless(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                     void *ctx) {
+    (void)from;
+    (void)flags;
+    aupf_scanner *s = ctx;
+    const aupf_ruleset *rs = s->rs;
+    const aupf__expr *e = &rs->exprs[id];
+    for (uint32_t k = 0; k < e->member_count; k++) {
+        uint32_t pi = rs->expr_members[e->first_member + k];
+        const aupf__pattern *p = &rs->patterns[pi];
+        if (p->unless_index == AUPF__NO_UNLESS || s->rule_fired[p->rule] != s->scan_stamp)
+            continue;
+        if (push_hit(s, pi, to))
+            return 1;
+    }
     return 0;
 }
 
@@ -121,11 +160,13 @@ static size_t anchored_start(aupf_scanner *s, uint32_t pi, const char *buf, size
         if (c > base && (((unsigned char)buf[c - base]) & 0xC0) == 0x80)
             continue; /* not a code point boundary */
         if (c == 0 || c == base) {
-            if (anchored_match(s, s->rs->anchored_dbs[pi], buf, base, c, we, end))
+            if (anchored_match(s, s->rs->anchored_dbs[s->rs->patterns[pi].expr], buf, base, c, we,
+                               end))
                 return c;
         } else {
             size_t ctx = base + aupf__utf8_floor(buf, n, c - 1 - base);
-            if (anchored_match(s, s->rs->som_dbs[pi], buf, base, ctx, we, end))
+            if (anchored_match(s, s->rs->som_dbs[s->rs->patterns[pi].expr], buf, base, ctx, we,
+                               end))
                 return c;
         }
     }
@@ -135,7 +176,7 @@ static size_t anchored_start(aupf_scanner *s, uint32_t pi, const char *buf, size
 size_t aupf__recover_start(aupf_scanner *s, uint32_t pi, const char *buf, size_t base, size_t n,
                            size_t end) {
     const aupf__pattern *p = &s->rs->patterns[pi];
-    if (s->rs->anchored_dbs[pi])
+    if (s->rs->anchored_dbs[s->rs->patterns[pi].expr])
         return anchored_start(s, pi, buf, base, n, end);
     size_t ws = base;
     if (p->max_width != AUPF__UNBOUNDED && end > (size_t)p->max_width + 1 + base)
@@ -144,8 +185,8 @@ size_t aupf__recover_start(aupf_scanner *s, uint32_t pi, const char *buf, size_t
     size_t we = end < base + n ? end + 1 : base + n;
     we = base + aupf__utf8_ceil(buf, n, we - base);
     som_query q = {end - ws, 0, 0};
-    hs_error_t e = hs_scan(s->rs->som_dbs[pi], buf + (ws - base), (unsigned)(we - ws), 0,
-                           s->scratch, on_start, &q);
+    hs_error_t e = hs_scan(s->rs->som_dbs[s->rs->patterns[pi].expr], buf + (ws - base),
+                           (unsigned)(we - ws), 0, s->scratch, on_start, &q);
     if ((e != HS_SUCCESS && e != HS_SCAN_TERMINATED) || !q.found)
         return ws; /* only for an unbounded pattern clipped by a stream */
     return ws + (size_t)q.start;
@@ -197,11 +238,11 @@ static void recover_cluster(aupf_scanner *s, uint32_t pi, aupf__span *g, size_t 
     size_t w = p->max_width == AUPF__UNBOUNDED ? len : p->max_width;
     size_t first = g[0].end, last = g[n - 1].end;
     size_t we = aupf__utf8_ceil(buf, len, last < len ? last + 1 : len);
-    if (!s->rs->anchored_dbs[pi]) {
+    if (!s->rs->anchored_dbs[s->rs->patterns[pi].expr]) {
         size_t ws = aupf__utf8_floor(buf, len, first > w + 1 ? first - w - 1 : 0);
         cluster_query q = {g, n, 0, ws};
-        hs_scan(s->rs->som_dbs[pi], buf + ws, (unsigned)(we - ws), 0, s->scratch, on_cluster_start,
-                &q);
+        hs_scan(s->rs->som_dbs[s->rs->patterns[pi].expr], buf + ws, (unsigned)(we - ws), 0,
+                s->scratch, on_cluster_start, &q);
     } else {
         /* candidates from the earliest possible start, leftmost first */
         cluster_query q = {g, n, 0, 0};
@@ -213,7 +254,8 @@ static void recover_cluster(aupf_scanner *s, uint32_t pi, aupf__span *g, size_t 
             /* the anchored match's ends are relative to where the scan
              * starts; shift them to absolute offsets through the hits */
             size_t scan_from = c == 0 ? 0 : aupf__utf8_floor(buf, len, c - 1);
-            const hs_database_t *db = c == 0 ? s->rs->anchored_dbs[pi] : s->rs->som_dbs[pi];
+            const hs_database_t *db = c == 0 ? s->rs->anchored_dbs[s->rs->patterns[pi].expr]
+                                             : s->rs->som_dbs[s->rs->patterns[pi].expr];
             for (size_t i = 0; i < n; i++)
                 g[i].end -= scan_from;
             hs_scan(db, buf + scan_from, (unsigned)(we - scan_from), 0, s->scratch,
@@ -448,7 +490,14 @@ int aupf_scan(aupf_scanner *s, aupf_role role, const char *text, size_t len,
     s->role = role;
     s->scan_failed = 0;
     s->hits.count = s->matches.count = s->decided.count = 0;
+    s->needs_unless = 0;
+    if (++s->scan_stamp == 0) { /* wrapped: forget every old stamp */
+        memset(s->rule_fired, 0, rs->rule_count * sizeof *s->rule_fired);
+        s->scan_stamp = 1;
+    }
     hs_error_t e = hs_scan(rs->db, text, (unsigned)len, 0, s->scratch, on_end, s);
+    if (e == HS_SUCCESS && !s->scan_failed && s->needs_unless && rs->unless_db)
+        e = hs_scan(rs->unless_db, text, (unsigned)len, 0, s->scratch, on_unless, s);
     if (e != HS_SUCCESS || s->scan_failed)
         return s->scan_failed ? AUPF_E_NOMEM : AUPF_E_SCAN;
     st = resolve(s);

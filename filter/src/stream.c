@@ -119,20 +119,26 @@ static int append_bytes(aupf__vec *v, const void *p, size_t n) {
     return AUPF_OK;
 }
 
+/* An expression matched: a hit for each of its patterns (triggers and
+ * suppressors alike: a suppressor may come before its trigger). */
 static int on_stream_hit(unsigned id, unsigned long long from, unsigned long long to,
                          unsigned flags, void *ctx) {
     (void)from;
     (void)flags;
     aupf_stream *st = ctx;
-    const aupf__pattern *p = &st->rs->patterns[id];
-    if (!(st->rs->rules[p->rule].roles & (unsigned)st->role))
-        return 0;
-    stream_hit *h = aupf__vec_push(&st->hits);
-    if (!h) {
-        st->failed = 1;
-        return 1;
+    const aupf_ruleset *rs = st->rs;
+    const aupf__expr *e = &rs->exprs[id];
+    for (uint32_t k = 0; k < e->member_count; k++) {
+        uint32_t pi = rs->expr_members[e->first_member + k];
+        if (!(rs->rules[rs->patterns[pi].rule].roles & (unsigned)st->role))
+            continue;
+        stream_hit *h = aupf__vec_push(&st->hits);
+        if (!h) {
+            st->failed = 1;
+            return 1;
+        }
+        *h = (stream_hit){pi, SIZE_MAX, (size_t)to, 0};
     }
-    *h = (stream_hit){id, SIZE_MAX, (size_t)to, 0};
     return 0;
 }
 
