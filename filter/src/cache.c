@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #define CACHE_MAGIC  "AUPFDB\r\n"
-#define CACHE_FORMAT 4u
+#define CACHE_FORMAT 5u
 
 uint64_t aupf__cache_key(const aupf_ruleset *rs) {
     aupf__hasher h;
@@ -126,10 +126,7 @@ int aupf__cache_store(const aupf_ruleset *rs, aupf__diag *d) {
         if (rs->anchored_dbs[i])
             put_db(&b, rs->anchored_dbs[i]);
     }
-    aupf__hasher h;
-    aupf__hash_init(&h);
-    aupf__hash_bytes(&h, b.data, b.len);
-    put_u64(&b, aupf__hash_final(&h));
+    put_u64(&b, aupf__checksum(b.data, b.len));
 
     int status = AUPF_E_CACHE;
     char *path = cache_path(rs, ""), *tmp = NULL;
@@ -246,16 +243,13 @@ int aupf__cache_load(aupf_ruleset *rs, aupf__diag *d) {
     }
     reader r = {data, len, 0, false};
     const char *why = NULL;
-    aupf__hasher h;
-    aupf__hash_init(&h);
     if (len < 16) {
         why = "truncated";
         goto bad;
     }
-    aupf__hash_bytes(&h, data, len - 8);
     r.len = len - 8;
     reader tail = {data + len - 8, 8, 0, false};
-    if (get_u64(&tail) != aupf__hash_final(&h)) {
+    if (get_u64(&tail) != aupf__checksum(data, len - 8)) {
         why = "checksum mismatch";
         goto bad;
     }

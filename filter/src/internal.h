@@ -283,6 +283,7 @@ void aupf__hash_bytes(aupf__hasher *hs, const void *p, size_t n);
 void aupf__hash_str(aupf__hasher *hs, const char *s); /* includes length */
 void aupf__hash_u64(aupf__hasher *hs, uint64_t v);
 uint64_t aupf__hash_final(const aupf__hasher *hs);
+uint64_t aupf__checksum(const void *p, size_t n); /* large buffers, native word order */
 
 /* scanner.c, shared with streams */
 size_t aupf__recover_start(aupf_scanner *s, uint32_t pi, const char *buf, size_t base, size_t n,
