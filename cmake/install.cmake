@@ -16,6 +16,10 @@ install(TARGETS aupfilter EXPORT aupfilterTargets
   PUBLIC_HEADER DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(TARGETS aupfilter_static EXPORT aupfilterStaticTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+# the installed CLI finds the installed library wherever the prefix is
+file(RELATIVE_PATH aupf_bin_to_lib ${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}
+     ${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR})
+set_target_properties(aupfilter_cli PROPERTIES INSTALL_RPATH "$ORIGIN/${aupf_bin_to_lib}")
 install(TARGETS aupfilter_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY patterns/ DESTINATION ${CMAKE_INSTALL_SYSCONFDIR}/aupfilter)
 
