@@ -1,7 +1,12 @@
 /* Compiled-database cache. One file per key (a hash of every pattern, its
  * flags, the file format and the Hyperscan version), written to a temporary
  * file, fsynced and renamed into place. A missing, stale or corrupt file
- * means compiling again with a warning, never a failure. */
+ * means compiling again with a warning, never a failure.
+ *
+ * Loading maps the file and deserializes only the trigger database; the
+ * others stay in the mapping until first use (lazy_db.c), so a warm start
+ * reads little. Every database carries its own checksum, checked when it is
+ * deserialized. */
 #include "internal.h"
 
 #include <errno.h>
@@ -9,11 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define CACHE_MAGIC  "AUPFDB\r\n"
-#define CACHE_FORMAT 5u
+#define CACHE_FORMAT 6u
 
 uint64_t aupf__cache_key(const aupf_ruleset *rs) {
     aupf__hasher h;
@@ -77,6 +83,7 @@ static void put_db(buf *b, const hs_database_t *db) {
         return;
     }
     put_u64(b, len);
+    put_u64(b, aupf__checksum(bytes, len));
     put(b, bytes, len);
     free(bytes);
 }
@@ -126,7 +133,6 @@ int aupf__cache_store(const aupf_ruleset *rs, aupf__diag *d) {
         if (rs->anchored_dbs[i])
             put_db(&b, rs->anchored_dbs[i]);
     }
-    put_u64(&b, aupf__checksum(b.data, b.len));
 
     int status = AUPF_E_CACHE;
     char *path = cache_path(rs, ""), *tmp = NULL;
@@ -203,32 +209,71 @@ static const void *get_bytes(reader *r, uint64_t n) {
     return p;
 }
 
-static hs_database_t *get_db(reader *r) {
-    uint64_t n = get_u64(r);
-    const char *bytes = get_bytes(r, n);
-    hs_database_t *db = NULL;
-    if (!bytes || hs_deserialize_database(bytes, (size_t)n, &db) != HS_SUCCESS) {
+/* A serialized database in the mapping: length, checksum, bytes. */
+static aupf__blob get_blob(reader *r) {
+    uint64_t n = get_u64(r), sum = get_u64(r);
+    const unsigned char *bytes = get_bytes(r, n);
+    if (!bytes || n == 0) {
         r->bad = true;
-        return NULL;
+        return (aupf__blob){0};
     }
+    return (aupf__blob){bytes, (size_t)n, sum};
+}
+
+hs_database_t *aupf__blob_database(const aupf__blob *b) {
+    hs_database_t *db = NULL;
+    if (!b->len || aupf__checksum(b->bytes, b->len) != b->sum ||
+        hs_deserialize_database((const char *)b->bytes, b->len, &db) != HS_SUCCESS)
+        return NULL;
     return db;
 }
 
-static unsigned char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+static hs_database_t *get_db(reader *r) {
+    aupf__blob b = get_blob(r);
+    hs_database_t *db = r->bad ? NULL : aupf__blob_database(&b);
+    if (!db)
+        r->bad = true;
+    return db;
+}
+
+static const unsigned char *map_file(const char *path, size_t *len) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return NULL;
-    unsigned char *data = NULL;
     struct stat st;
-    if (fstat(fileno(f), &st) == 0 && st.st_size > 0 && (data = malloc((size_t)st.st_size))) {
-        *len = fread(data, 1, (size_t)st.st_size, f);
-        if (*len != (size_t)st.st_size) {
-            free(data);
-            data = NULL;
-        }
+    void *p = MAP_FAILED;
+    if (fstat(fd, &st) == 0 && st.st_size > 0) {
+        *len = (size_t)st.st_size;
+        p = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
     }
-    fclose(f);
-    return data;
+    close(fd);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void unload(aupf_ruleset *rs) {
+    for (size_t i = 0; i < rs->expr_count; i++) {
+        if (rs->som_dbs)
+            hs_free_database(rs->som_dbs[i]);
+        if (rs->anchored_dbs)
+            hs_free_database(rs->anchored_dbs[i]);
+    }
+    free(rs->som_dbs);
+    free(rs->anchored_dbs);
+    free(rs->start_blobs);
+    rs->som_dbs = rs->anchored_dbs = NULL;
+    rs->start_blobs = NULL;
+    rs->unless_blob = rs->stream_blob = (aupf__blob){0};
+    hs_free_database(rs->db);
+    hs_free_database(rs->unless_db);
+    hs_free_database(rs->stream_db);
+    rs->db = rs->unless_db = rs->stream_db = NULL;
+}
+
+void aupf__cache_unmap(aupf_ruleset *rs) {
+    if (rs->cache_map)
+        munmap((void *)rs->cache_map, rs->cache_map_len);
+    rs->cache_map = NULL;
+    rs->cache_map_len = 0;
 }
 
 int aupf__cache_load(aupf_ruleset *rs, aupf__diag *d) {
@@ -236,23 +281,13 @@ int aupf__cache_load(aupf_ruleset *rs, aupf__diag *d) {
     if (!path)
         return AUPF_E_NOMEM;
     size_t len = 0;
-    unsigned char *data = slurp(path, &len);
+    const unsigned char *data = map_file(path, &len);
     if (!data) {
         free(path);
         return AUPF_E_CACHE; /* no cache yet: not worth a warning */
     }
     reader r = {data, len, 0, false};
     const char *why = NULL;
-    if (len < 16) {
-        why = "truncated";
-        goto bad;
-    }
-    r.len = len - 8;
-    reader tail = {data + len - 8, 8, 0, false};
-    if (get_u64(&tail) != aupf__checksum(data, len - 8)) {
-        why = "checksum mismatch";
-        goto bad;
-    }
     const void *magic = get_bytes(&r, 8);
     if (!magic || memcmp(magic, CACHE_MAGIC, 8) != 0 || get_u64(&r) != CACHE_FORMAT) {
         why = "unknown format";
@@ -275,45 +310,36 @@ int aupf__cache_load(aupf_ruleset *rs, aupf__diag *d) {
     for (size_t i = 0; i < rs->expr_count; i++)
         rs->exprs[i].max_width = (uint32_t)get_u64(&r);
     aupf__widths_to_patterns(rs);
-    rs->som_dbs = calloc(rs->expr_count ? rs->expr_count : 1, sizeof *rs->som_dbs);
-    rs->anchored_dbs = calloc(rs->expr_count ? rs->expr_count : 1, sizeof *rs->anchored_dbs);
-    if (!rs->som_dbs || !rs->anchored_dbs) {
+    size_t n = rs->expr_count ? rs->expr_count : 1;
+    rs->som_dbs = calloc(n, sizeof *rs->som_dbs);
+    rs->anchored_dbs = calloc(n, sizeof *rs->anchored_dbs);
+    rs->start_blobs = calloc(2 * n, sizeof *rs->start_blobs);
+    if (!rs->som_dbs || !rs->anchored_dbs || !rs->start_blobs) {
         why = "out of memory";
         goto bad;
     }
     rs->db = get_db(&r);
     if (get_u64(&r))
-        rs->unless_db = get_db(&r);
-    rs->stream_db = get_db(&r);
+        rs->unless_blob = get_blob(&r);
+    rs->stream_blob = get_blob(&r);
     for (size_t i = 0; i < rs->expr_count && !r.bad; i++) {
         uint64_t anchored = get_u64(&r);
-        rs->som_dbs[i] = get_db(&r);
+        rs->start_blobs[2 * i] = get_blob(&r);
         if (anchored)
-            rs->anchored_dbs[i] = get_db(&r);
+            rs->start_blobs[2 * i + 1] = get_blob(&r);
     }
     if (r.bad || r.off != r.len) {
         why = "damaged database";
         goto bad;
     }
-    free(data);
+    rs->cache_map = data;
+    rs->cache_map_len = len;
     free(path);
     return AUPF_OK;
 bad:
     aupf__report(d, AUPF_DIAG_WARNING, path, 0, NULL, "ignoring compiled-rules cache (%s)", why);
-    for (size_t i = 0; i < rs->expr_count; i++) {
-        if (rs->som_dbs)
-            hs_free_database(rs->som_dbs[i]);
-        if (rs->anchored_dbs)
-            hs_free_database(rs->anchored_dbs[i]);
-    }
-    free(rs->som_dbs);
-    free(rs->anchored_dbs);
-    rs->som_dbs = rs->anchored_dbs = NULL;
-    hs_free_database(rs->db);
-    hs_free_database(rs->unless_db);
-    hs_free_database(rs->stream_db);
-    rs->db = rs->unless_db = rs->stream_db = NULL;
-    free(data);
+    unload(rs);
+    munmap((void *)data, len);
     free(path);
     return AUPF_E_CACHE;
 }

@@ -256,6 +256,54 @@ static int big_sets_build(compile_job *j) {
     return AUPF_OK;
 }
 
+/* Rebuilds one database from the expressions, for a cached one found
+ * damaged when first used (lazy_db.c). NULL when it cannot be built. */
+hs_database_t *aupf__build_database(const aupf_ruleset *rs, int stream) {
+    compile_job j = {.rs = (aupf_ruleset *)rs};
+    hs_database_t *db = NULL;
+    size_t which = stream ? BIG_STREAM : BIG_UNLESS;
+    if (big_sets_build(&j) == AUPF_OK && j.big[which].count) {
+        hs_compile_error_t *err = NULL;
+        if (hs_compile_multi(j.big[which].exprs, j.big[which].flags, j.big[which].ids,
+                             (unsigned)j.big[which].count, stream ? HS_MODE_STREAM : HS_MODE_BLOCK,
+                             NULL, &db, &err) != HS_SUCCESS) {
+            hs_free_compile_error(err);
+            db = NULL;
+        }
+    }
+    for (size_t b = 0; b < BIG_COUNT; b++) {
+        free(j.big[b].exprs);
+        free(j.big[b].flags);
+        free(j.big[b].ids);
+    }
+    return db;
+}
+
+hs_database_t *aupf__build_start_database(const aupf_ruleset *rs, uint32_t x, int anchored) {
+    const aupf__expr *e = &rs->exprs[x];
+    hs_compile_error_t *err = NULL;
+    hs_database_t *db = NULL;
+    if (!aupf__has_anchored(rs, x)) {
+        if (hs_compile(e->expression, e->hs_flags | HS_FLAG_SOM_LEFTMOST, HS_MODE_BLOCK, NULL, &db,
+                       &err) != HS_SUCCESS) {
+            hs_free_compile_error(err);
+            db = NULL;
+        }
+        return db;
+    }
+    size_t n = strlen(e->expression) + 16;
+    char *form = malloc(n);
+    if (!form)
+        return NULL;
+    snprintf(form, n, anchored ? "\\A(?:%s)" : "\\A(?s:.)(?:%s)", e->expression);
+    if (hs_compile(form, e->hs_flags, HS_MODE_BLOCK, NULL, &db, &err) != HS_SUCCESS) {
+        hs_free_compile_error(err);
+        db = NULL;
+    }
+    free(form);
+    return db;
+}
+
 /* Widths from Hyperscan's expression info, per expression and per pattern. */
 static int measure_widths(aupf_ruleset *rs, aupf__diag *d) {
     int status = AUPF_OK;
@@ -383,16 +431,8 @@ int aupf__check_widths(aupf_ruleset *rs, aupf__diag *d) {
     return status;
 }
 
+/* The prototype fits the trigger database only: a scanner grows its own
+ * scratch for the others on first use (lazy_db.c). */
 int aupf__scratch_prepare(aupf_ruleset *rs) {
-    if (hs_alloc_scratch(rs->db, &rs->scratch_prototype) != HS_SUCCESS ||
-        hs_alloc_scratch(rs->stream_db, &rs->scratch_prototype) != HS_SUCCESS)
-        return AUPF_E_NOMEM;
-    if (rs->unless_db && hs_alloc_scratch(rs->unless_db, &rs->scratch_prototype) != HS_SUCCESS)
-        return AUPF_E_NOMEM;
-    for (size_t i = 0; i < rs->expr_count; i++)
-        if (hs_alloc_scratch(rs->som_dbs[i], &rs->scratch_prototype) != HS_SUCCESS ||
-            (rs->anchored_dbs[i] &&
-             hs_alloc_scratch(rs->anchored_dbs[i], &rs->scratch_prototype) != HS_SUCCESS))
-            return AUPF_E_NOMEM;
-    return AUPF_OK;
+    return hs_alloc_scratch(rs->db, &rs->scratch_prototype) == HS_SUCCESS ? AUPF_OK : AUPF_E_NOMEM;
 }

@@ -84,6 +84,13 @@ typedef struct {
     unsigned hs_flags;
 } aupf__pattern;
 
+/* A serialized database inside the mapped cache file. */
+typedef struct {
+    const unsigned char *bytes;
+    size_t len; /* 0: none */
+    uint64_t sum;
+} aupf__blob;
+
 /* One distinct expression (with its flags): what Hyperscan compiles, once,
  * however many patterns share it (suppressors such as "in a game" or a
  * refusal recur across many rules). Its patterns are
@@ -120,6 +127,13 @@ struct aupf_ruleset {
                                      for one too large for that, its anchored
                                      form with one character of context */
     hs_database_t **anchored_dbs; /* NULL, or the anchored form without context */
+    /* From the cache: per expression, [2x] its start database and [2x+1]
+     * its anchored form, deserialized into som_dbs/anchored_dbs on first
+     * use (start_db.c). NULL when compiled here: every database is built. */
+    aupf__blob *start_blobs;
+    aupf__blob unless_blob, stream_blob; /* from the cache, until first use */
+    const unsigned char *cache_map;
+    size_t cache_map_len;
     hs_scratch_t *scratch_prototype;
     char *block_message;
     aupf__strlist block_message_languages; /* parallel lists: language code, message */
@@ -233,7 +247,10 @@ struct aupf_scanner {
     size_t *pattern_slots; /* per pattern + 1: counting sort */
     uint32_t *rule_fired;  /* per rule: scan_stamp when its trigger hit in this scan */
     uint32_t scan_stamp;
-    int needs_unless;     /* a rule with suppressors fired: run unless_db */
+    int needs_unless;           /* a rule with suppressors fired: run unless_db */
+    unsigned char *start_ready; /* per expression x 2: scratch fits that start database */
+    unsigned char stream_ready, unless_ready;
+    int start_failed;     /* a database could not be loaded from the cache */
     aupf__vec prefix_max; /* size_t, for suppression */
     aupf__decider decider;
     aupf__normalizer *normalizer;
@@ -259,6 +276,23 @@ int aupf__pack_load(aupf_ruleset *rs, const char *path, aupf__diag *d);
 int aupf__patterns_build(aupf_ruleset *rs);
 int aupf__compile(aupf_ruleset *rs, aupf__diag *d);
 int aupf__scratch_prepare(aupf_ruleset *rs);
+/* lazy_db.c: databases loaded on first use and fitted to the scanner's
+ * scratch; NULL when there is none, or on failure (then s->start_failed is
+ * set). The start-of-match database of expression x (anchored: its
+ * anchored form), the suppressor and the streaming database. */
+const hs_database_t *aupf__start_db(aupf_scanner *s, uint32_t x, int anchored);
+const hs_database_t *aupf__unless_db(aupf_scanner *s);
+const hs_database_t *aupf__stream_db(aupf_scanner *s);
+/* compile.c: a database rebuilt from its expressions (a cached one was
+ * damaged): the suppressor or streaming database, or a start database. */
+hs_database_t *aupf__build_database(const aupf_ruleset *rs, int stream);
+hs_database_t *aupf__build_start_database(const aupf_ruleset *rs, uint32_t x, int anchored);
+/* The streaming database without a scanner (opening a stream). */
+hs_database_t *aupf__stream_database(aupf_ruleset *rs);
+bool aupf__has_anchored(const aupf_ruleset *rs, uint32_t x);
+/* cache.c: a blob checked and deserialized; NULL when damaged. */
+hs_database_t *aupf__blob_database(const aupf__blob *b);
+void aupf__cache_unmap(aupf_ruleset *rs);
 /* Copies each expression's maximum width to its patterns. */
 void aupf__widths_to_patterns(aupf_ruleset *rs);
 /* Maximum widths, decision delay and holdback; rejects unbounded patterns

@@ -32,6 +32,8 @@ static void ruleset_free(aupf_ruleset *rs) {
     }
     free(rs->som_dbs);
     free(rs->anchored_dbs);
+    free(rs->start_blobs);
+    aupf__cache_unmap(rs);
     for (size_t i = 0; rs->patterns && i < rs->pattern_count; i++)
         free(rs->patterns[i].owned);
     free(rs->patterns);

@@ -19,6 +19,7 @@ int aupf_scanner_new(aupf_ruleset *rs, aupf_scanner **out) {
     s->grouped.elem_size = sizeof(aupf__span);
     s->pattern_slots = calloc(rs->pattern_count + 1, sizeof *s->pattern_slots);
     s->rule_fired = calloc(rs->rule_count ? rs->rule_count : 1, sizeof *s->rule_fired);
+    s->start_ready = calloc(2 * (rs->expr_count ? rs->expr_count : 1), 1);
     s->matches.elem_size = sizeof(aupf_match);
     s->decided.elem_size = sizeof(aupf__dmatch);
     s->prefix_max.elem_size = sizeof(size_t);
@@ -53,6 +54,7 @@ void aupf_scanner_free(aupf_scanner *s) {
     aupf__vec_free(&s->grouped);
     free(s->pattern_slots);
     free(s->rule_fired);
+    free(s->start_ready);
     aupf__vec_free(&s->prefix_max);
     aupf__decider_free(&s->decider);
     aupf__normalizer_free(s->normalizer);
@@ -160,13 +162,13 @@ static size_t anchored_start(aupf_scanner *s, uint32_t pi, const char *buf, size
         if (c > base && (((unsigned char)buf[c - base]) & 0xC0) == 0x80)
             continue; /* not a code point boundary */
         if (c == 0 || c == base) {
-            if (anchored_match(s, s->rs->anchored_dbs[s->rs->patterns[pi].expr], buf, base, c, we,
+            if (anchored_match(s, aupf__start_db(s, s->rs->patterns[pi].expr, 1), buf, base, c, we,
                                end))
                 return c;
         } else {
             size_t ctx = base + aupf__utf8_floor(buf, n, c - 1 - base);
-            if (anchored_match(s, s->rs->som_dbs[s->rs->patterns[pi].expr], buf, base, ctx, we,
-                               end))
+            if (anchored_match(s, aupf__start_db(s, s->rs->patterns[pi].expr, 0), buf, base, ctx,
+                               we, end))
                 return c;
         }
     }
@@ -176,7 +178,7 @@ static size_t anchored_start(aupf_scanner *s, uint32_t pi, const char *buf, size
 size_t aupf__recover_start(aupf_scanner *s, uint32_t pi, const char *buf, size_t base, size_t n,
                            size_t end) {
     const aupf__pattern *p = &s->rs->patterns[pi];
-    if (s->rs->anchored_dbs[s->rs->patterns[pi].expr])
+    if (aupf__has_anchored(s->rs, s->rs->patterns[pi].expr))
         return anchored_start(s, pi, buf, base, n, end);
     size_t ws = base;
     if (p->max_width != AUPF__UNBOUNDED && end > (size_t)p->max_width + 1 + base)
@@ -185,7 +187,7 @@ size_t aupf__recover_start(aupf_scanner *s, uint32_t pi, const char *buf, size_t
     size_t we = end < base + n ? end + 1 : base + n;
     we = base + aupf__utf8_ceil(buf, n, we - base);
     som_query q = {end - ws, 0, 0};
-    hs_error_t e = hs_scan(s->rs->som_dbs[s->rs->patterns[pi].expr], buf + (ws - base),
+    hs_error_t e = hs_scan(aupf__start_db(s, s->rs->patterns[pi].expr, 0), buf + (ws - base),
                            (unsigned)(we - ws), 0, s->scratch, on_start, &q);
     if ((e != HS_SUCCESS && e != HS_SCAN_TERMINATED) || !q.found)
         return ws; /* only for an unbounded pattern clipped by a stream */
@@ -238,10 +240,10 @@ static void recover_cluster(aupf_scanner *s, uint32_t pi, aupf__span *g, size_t 
     size_t w = p->max_width == AUPF__UNBOUNDED ? len : p->max_width;
     size_t first = g[0].end, last = g[n - 1].end;
     size_t we = aupf__utf8_ceil(buf, len, last < len ? last + 1 : len);
-    if (!s->rs->anchored_dbs[s->rs->patterns[pi].expr]) {
+    if (!aupf__has_anchored(s->rs, s->rs->patterns[pi].expr)) {
         size_t ws = aupf__utf8_floor(buf, len, first > w + 1 ? first - w - 1 : 0);
         cluster_query q = {g, n, 0, ws};
-        hs_scan(s->rs->som_dbs[s->rs->patterns[pi].expr], buf + ws, (unsigned)(we - ws), 0,
+        hs_scan(aupf__start_db(s, s->rs->patterns[pi].expr, 0), buf + ws, (unsigned)(we - ws), 0,
                 s->scratch, on_cluster_start, &q);
     } else {
         /* candidates from the earliest possible start, leftmost first */
@@ -254,8 +256,8 @@ static void recover_cluster(aupf_scanner *s, uint32_t pi, aupf__span *g, size_t 
             /* the anchored match's ends are relative to where the scan
              * starts; shift them to absolute offsets through the hits */
             size_t scan_from = c == 0 ? 0 : aupf__utf8_floor(buf, len, c - 1);
-            const hs_database_t *db = c == 0 ? s->rs->anchored_dbs[s->rs->patterns[pi].expr]
-                                             : s->rs->som_dbs[s->rs->patterns[pi].expr];
+            const hs_database_t *db = c == 0 ? aupf__start_db(s, s->rs->patterns[pi].expr, 1)
+                                             : aupf__start_db(s, s->rs->patterns[pi].expr, 0);
             for (size_t i = 0; i < n; i++)
                 g[i].end -= scan_from;
             hs_scan(db, buf + scan_from, (unsigned)(we - scan_from), 0, s->scratch,
@@ -489,6 +491,7 @@ int aupf_scan(aupf_scanner *s, aupf_role role, const char *text, size_t len,
     len = s->view.len;
     s->role = role;
     s->scan_failed = 0;
+    s->start_failed = 0;
     s->hits.count = s->matches.count = s->decided.count = 0;
     s->needs_unless = 0;
     if (++s->scan_stamp == 0) { /* wrapped: forget every old stamp */
@@ -496,11 +499,16 @@ int aupf_scan(aupf_scanner *s, aupf_role role, const char *text, size_t len,
         s->scan_stamp = 1;
     }
     hs_error_t e = hs_scan(rs->db, text, (unsigned)len, 0, s->scratch, on_end, s);
-    if (e == HS_SUCCESS && !s->scan_failed && s->needs_unless && rs->unless_db)
-        e = hs_scan(rs->unless_db, text, (unsigned)len, 0, s->scratch, on_unless, s);
+    if (e == HS_SUCCESS && !s->scan_failed && s->needs_unless &&
+        (rs->unless_db || rs->unless_blob.len)) {
+        const hs_database_t *udb = aupf__unless_db(s);
+        e = udb ? hs_scan(udb, text, (unsigned)len, 0, s->scratch, on_unless, s) : HS_INVALID;
+    }
     if (e != HS_SUCCESS || s->scan_failed)
         return s->scan_failed ? AUPF_E_NOMEM : AUPF_E_SCAN;
     st = resolve(s);
+    if (st == AUPF_OK && s->start_failed)
+        st = AUPF_E_SCAN; /* a damaged start database in the cache file */
     if (st == AUPF_OK)
         st = decide_all(s);
     if (st != AUPF_OK)

@@ -64,8 +64,8 @@ int aupf_stream_open(aupf_ruleset *rs, aupf_role role, aupf_stream **out) {
     vec_init(&st->vevasive, 1);
     vec_init(&st->hits, sizeof(stream_hit));
     vec_init(&st->decided, sizeof(aupf__dmatch));
-    if (aupf__decider_init(&st->decider, rs) != AUPF_OK ||
-        hs_open_stream(rs->stream_db, 0, &st->hs) != HS_SUCCESS) {
+    if (aupf__decider_init(&st->decider, rs) != AUPF_OK || !aupf__stream_database(rs) ||
+        hs_open_stream(aupf__stream_database(rs), 0, &st->hs) != HS_SUCCESS) {
         aupf_stream_free(st);
         return AUPF_E_NOMEM;
     }
@@ -96,7 +96,7 @@ size_t aupf_ruleset_holdback(const aupf_ruleset *rs) { return rs ? rs->holdback 
 
 size_t aupf_stream_memory(const aupf_stream *st) {
     size_t hs_bytes = 0;
-    hs_stream_size(st->rs->stream_db, &hs_bytes);
+    hs_stream_size(aupf__stream_database(st->rs), &hs_bytes);
     return sizeof *st + hs_bytes + st->raw.capacity + st->vtext.capacity +
            (st->vstart.capacity + st->vend.capacity) * sizeof(uint32_t) + st->vevasive.capacity +
            st->hits.capacity * sizeof(stream_hit) + st->decided.capacity * sizeof(aupf__dmatch) +
@@ -404,9 +404,14 @@ int aupf_stream_write(aupf_stream *st, aupf_scanner *s, const char *chunk, size_
         return AUPF_E_TOO_LARGE; /* offsets in the view map are 32-bit */
     if (len && append_bytes(&st->raw, chunk, len) != AUPF_OK)
         return AUPF_E_NOMEM;
+    s->start_failed = 0;
+    if (!aupf__stream_db(s))
+        return AUPF_E_SCAN;
     int rc = take_pieces(st, s, 0);
     if (rc == AUPF_OK)
         rc = advance(st, s, sink, ctx);
+    if (rc == AUPF_OK && s->start_failed)
+        rc = AUPF_E_SCAN; /* a damaged start database in the cache file */
     return rc;
 }
 
@@ -416,6 +421,9 @@ int aupf_stream_close(aupf_stream *st, aupf_scanner *s, aupf_sink_fn sink, void 
         return AUPF_E_ARG;
     *out = NULL;
     st->closed = 1;
+    s->start_failed = 0;
+    if (!aupf__stream_db(s))
+        return AUPF_E_SCAN;
     int rc = take_pieces(st, s, 1);
     if (rc == AUPF_OK)
         rc = take_piece(st, s, st->raw_base + st->raw.count);
@@ -426,6 +434,8 @@ int aupf_stream_close(aupf_stream *st, aupf_scanner *s, aupf_sink_fn sink, void 
         rc = decide_until(st, s, SIZE_MAX, SIZE_MAX, sink, ctx);
     if (rc == AUPF_OK)
         rc = release(st, st->raw_base + st->raw.count, sink, ctx);
+    if (rc == AUPF_OK && s->start_failed)
+        rc = AUPF_E_SCAN;
     if (rc != AUPF_OK)
         return rc;
     /* the final verdict, as aupf_scan gives it */

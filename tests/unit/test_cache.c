@@ -126,12 +126,35 @@ static void corrupt_cache_is_rebuilt(void **state) {
     fclose(f);
     aupf_ruleset *rs = load(&e, &log);
     assert_false(aupf_ruleset_from_cache(rs));
-    assert_non_null(strstr(log.text, "ignoring compiled-rules cache (checksum mismatch)"));
+    assert_non_null(strstr(log.text, "ignoring compiled-rules cache (damaged database)"));
     assert_verdict(rs, "kill", "violence.c.kill@0-4");
     aupf_ruleset_release(rs);
     /* the rebuilt cache is good again */
     rs = load(&e, &log);
     assert_true(aupf_ruleset_from_cache(rs));
+    aupf_ruleset_release(rs);
+}
+
+/* The start databases stay serialized until a match needs one: damage
+ * there is found late, and that one database is rebuilt from its
+ * expression, so the verdict is still exact. */
+static void damaged_lazy_database_is_rebuilt_when_used(void **state) {
+    (void)state;
+    env e;
+    make_env(&e, RULES_A);
+    diag_log log;
+    aupf_ruleset_release(load(&e, &log));
+    const char *path = cache_file(&e);
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    fseek(f, -20, SEEK_END); /* inside the last start database (the suppressor's) */
+    int c = fgetc(f);
+    fseek(f, -20, SEEK_END);
+    fputc(c ^ 0x5a, f);
+    fclose(f);
+    aupf_ruleset *rs = load(&e, &log);
+    assert_true(aupf_ruleset_from_cache(rs));
+    assert_verdict(rs, "kill time, then kill", "violence.c.kill@16-20");
     aupf_ruleset_release(rs);
 }
 
@@ -209,6 +232,7 @@ int main(void) {
         cmocka_unit_test(warm_start_loads_the_cache),
         cmocka_unit_test(changed_rules_do_not_use_the_old_cache),
         cmocka_unit_test(corrupt_cache_is_rebuilt),
+        cmocka_unit_test(damaged_lazy_database_is_rebuilt_when_used),
         cmocka_unit_test(truncated_cache_is_rebuilt),
         cmocka_unit_test(stale_cache_under_the_right_name_is_rejected),
         cmocka_unit_test(unwritable_cache_dir_still_loads),
