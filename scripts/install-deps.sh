@@ -5,7 +5,7 @@
 set -eu
 
 packages="build-essential cmake pkg-config libhyperscan-dev libicu-dev libconfig-dev
-libjansson-dev libyajl-dev zlib1g-dev libcmocka-dev man-db"
+libjansson-dev libyajl-dev zlib1g-dev libcmocka-dev man-db python3"
 
 missing=""
 for p in $packages; do

@@ -30,6 +30,10 @@ const char *cli_config_path(const cli_common *c);
  * Returns NULL (after printing why) on failure. */
 aupf_ruleset *cli_load(const cli_common *c, bool no_cache);
 
+/* Prints a loading diagnostic (aupf_diag_fn; ctx is the cli_common). */
+void cli_print_diag(void *ctx, aupf_severity sev, const char *file, int line, const char *rule_id,
+                    const char *message);
+
 /* Parses --config, --no-cache and --quiet at argv[*i]; true when taken. */
 bool cli_common_option(cli_common *c, int argc, char **argv, int *i);
 

@@ -30,8 +30,8 @@ const char *cli_config_path(const cli_common *c) {
     return AUPF_SOURCE_CONFIG;
 }
 
-static void print_diag(void *ctx, aupf_severity sev, const char *file, int line,
-                       const char *rule_id, const char *message) {
+void cli_print_diag(void *ctx, aupf_severity sev, const char *file, int line, const char *rule_id,
+                    const char *message) {
     const cli_common *c = ctx;
     if (sev == AUPF_DIAG_WARNING && c->quiet)
         return;
@@ -51,7 +51,7 @@ aupf_ruleset *cli_load(const cli_common *c, bool no_cache) {
     aupf_load_options opts = {.no_cache = no_cache || c->no_cache};
     aupf_ruleset *rs = NULL;
     const char *path = cli_config_path(c);
-    int st = aupf_ruleset_load(path, &opts, print_diag, (void *)c, &rs);
+    int st = aupf_ruleset_load(path, &opts, cli_print_diag, (void *)c, &rs);
     if (st != AUPF_OK) {
         fprintf(stderr, "aupfilter: cannot load %s: %s\n", path, aupf_strerror(st));
         return NULL;

@@ -3,6 +3,7 @@
 #include "line_reader.h"
 #include "output.h"
 #include "record.h"
+#include "sighup.h"
 #include "verdict.h"
 
 #include <stdio.h>
@@ -24,6 +25,7 @@ typedef struct {
     size_t max_bytes;
     size_t number;
     bool any_error;
+    sighup_reload reload;
 } filter;
 
 static void emit_error(filter *f, const record *rec, const char *error) {
@@ -89,10 +91,20 @@ static void handle_record(filter *f, const char *line, size_t len) {
     handle_text(f, f->rec, text, tlen, r);
 }
 
+/* Between records: start a reload SIGHUP asked for, take a finished one. */
+static void maybe_reload(filter *f) {
+    sighup_poll(&f->reload);
+    if (sighup_take(&f->reload, &f->rs, &f->scanner) && f->format == FORMAT_TEXT && !f->apply) {
+        out_str(&f->out.buf, "# ruleset ");
+        out_str(&f->out.buf, aupf_ruleset_hash(f->rs));
+        out_str(&f->out.buf, " from here on (reloaded)\n");
+    }
+}
+
 static int run(filter *f) {
-    int fd = 0;
+    sighup_source src = {.fd = 0, .reload = &f->reload};
     line_reader lr;
-    line_reader_init(&lr, line_source_fd, &fd, f->max_bytes);
+    line_reader_init(&lr, sighup_read, &src, f->max_bytes);
     lr.wait = output_wait_hook;
     lr.wait_ctx = &f->out;
     int status = EXIT_OK;
@@ -109,6 +121,7 @@ static int run(filter *f) {
             break;
         }
         f->number++;
+        maybe_reload(f);
         if (ls == LINE_TOO_LONG) {
             char msg[128];
             snprintf(msg, sizeof msg, "record of %zu bytes exceeds the limit of %zu bytes", len,
@@ -200,13 +213,20 @@ int cmd_filter(int argc, char **argv) {
     int status = EXIT_IO;
     if (aupf_scanner_new(f.rs, &f.scanner) != AUPF_OK || !(f.rec = record_new()))
         fprintf(stderr, "aupfilter: out of memory\n");
-    else if (f.mode == INPUT_STREAM)
-        status = cli_run_stream(f.rs, f.scanner, f.role, verdict_path);
-    else if (f.mode == INPUT_SSE)
-        status =
-            cli_run_sse(f.rs, f.scanner, role_given ? f.role : AUPF_ROLE_COMPLETION, verdict_path);
-    else
+    else if (f.mode == INPUT_STREAM || f.mode == INPUT_SSE) {
+        /* one stream per run, and a stream finishes on the ruleset it
+         * started with: nothing to reload (docs/integration.md) */
+        sighup_ignore();
+        status = f.mode == INPUT_STREAM
+                     ? cli_run_stream(f.rs, f.scanner, f.role, verdict_path)
+                     : cli_run_sse(f.rs, f.scanner, role_given ? f.role : AUPF_ROLE_COMPLETION,
+                                   verdict_path);
+    } else if (!sighup_init(&f.reload, f.rs, &common, false)) {
+        fprintf(stderr, "aupfilter: out of memory\n");
+    } else {
         status = run(&f);
+        sighup_end(&f.reload);
+    }
     record_free(f.rec);
     aupf_scanner_free(f.scanner);
     aupf_ruleset_release(f.rs);

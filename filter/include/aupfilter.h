@@ -245,6 +245,63 @@ AUPF_API size_t aupf_stream_memory(const aupf_stream *st);
  * far behind what it has read (plus at most one unfinished word). */
 AUPF_API size_t aupf_ruleset_holdback(const aupf_ruleset *rs);
 
+/* ---- hot reload ----------------------------------------------------------- */
+
+/* The ruleset a process serves with, replaceable while it runs
+ * (docs/integration.md). aupf_reloader_reload compiles a new ruleset, on
+ * any thread, while the others keep scanning; when it is ready it replaces
+ * the current one in one step. Whoever took the old one (a scanner, a
+ * stream, a reference from aupf_reloader_current) keeps it until they
+ * release it: a stream opened before the swap finishes on the old rules and
+ * gives the old verdict. A failed load leaves the current ruleset in place.
+ * Every function may be called from any thread. */
+typedef struct aupf_reloader aupf_reloader;
+
+/* Starts with `initial` as the current ruleset (the reloader takes its own
+ * reference; the caller keeps theirs). */
+AUPF_API int aupf_reloader_new(aupf_ruleset *initial, aupf_reloader **out);
+/* Drops the reloader's reference; rulesets taken from it stay valid. */
+AUPF_API void aupf_reloader_free(aupf_reloader *r);
+/* The current ruleset with a reference for the caller: release it when
+ * done. Takes a short lock: call it once per request, not per token. */
+AUPF_API aupf_ruleset *aupf_reloader_current(aupf_reloader *r);
+/* How many times the current ruleset was replaced (0 at first). A lock-free
+ * read: compare it with the value seen last to learn of a swap cheaply. */
+AUPF_API unsigned long aupf_reloader_generation(const aupf_reloader *r);
+/* Loads config_path as aupf_ruleset_load does and, when it loads, makes it
+ * current. On failure returns the load's status, reports why through diag,
+ * and the current ruleset stays. Reloads run one at a time; the current
+ * ruleset remains available to other threads while one compiles. */
+AUPF_API int aupf_reloader_reload(aupf_reloader *r, const char *config_path,
+                                  const aupf_load_options *options, aupf_diag_fn diag,
+                                  void *diag_ctx);
+/* Makes rs current (the reloader takes its own reference). */
+AUPF_API int aupf_reloader_set(aupf_reloader *r, aupf_ruleset *rs);
+
+/* The ruleset a stream was opened on (no new reference): write and close
+ * it with a scanner of that ruleset. */
+AUPF_API aupf_ruleset *aupf_stream_ruleset(const aupf_stream *st);
+/* The ruleset a scanner scans with, and the one a verdict came from (no
+ * new reference), e.g. for aupf_ruleset_hash. */
+AUPF_API aupf_ruleset *aupf_scanner_ruleset(const aupf_scanner *s);
+AUPF_API const aupf_ruleset *aupf_result_ruleset(const aupf_result *r);
+
+/* A thread's scanners, one per ruleset in use. Scanners and streams belong
+ * to one ruleset; after a swap a thread scans new requests with the new
+ * ruleset while its streams opened before finish on the old one, so it
+ * needs a scanner for each. aupf_scanner_set_get gives the set's scanner
+ * for rs, making it on first use (the only allocation), and frees the
+ * scanners of rulesets that nothing outside the set holds any more. The
+ * scanner stays valid while the caller holds rs (directly or through a
+ * stream opened on it). One set per thread; a set is not shared. */
+typedef struct aupf_scanner_set aupf_scanner_set;
+
+AUPF_API int aupf_scanner_set_new(aupf_scanner_set **out);
+AUPF_API void aupf_scanner_set_free(aupf_scanner_set *set);
+AUPF_API int aupf_scanner_set_get(aupf_scanner_set *set, aupf_ruleset *rs, aupf_scanner **out);
+/* How many scanners the set holds now. */
+AUPF_API size_t aupf_scanner_set_count(const aupf_scanner_set *set);
+
 /* ---- rule examples ---------------------------------------------------- */
 
 /* Called for each failing example: kind is "matches" or "ignores". */

@@ -92,6 +92,8 @@ void aupf_stream_free(aupf_stream *st) {
 
 size_t aupf_stream_settled(const aupf_stream *st) { return st ? st->out.released : 0; }
 
+aupf_ruleset *aupf_stream_ruleset(const aupf_stream *st) { return st ? st->rs : NULL; }
+
 size_t aupf_ruleset_holdback(const aupf_ruleset *rs) { return rs ? rs->holdback : 0; }
 
 size_t aupf_stream_memory(const aupf_stream *st) {

@@ -61,7 +61,40 @@ static void steady_state_scans_do_not_allocate(void **state) {
     aupf_ruleset_release(rs);
 }
 
+/* With hot reload a thread finds its scanner through a scanner set and the
+ * current ruleset through the reloader: neither allocates once the
+ * scanner exists. */
+static void scanner_set_lookups_do_not_allocate(void **state) {
+    (void)state;
+    aupf_load_options o = {.no_cache = 1};
+    aupf_ruleset *rs = NULL;
+    assert_int_equal(aupf_ruleset_load(AUPF_TEST_FIXTURES "/basic.conf", &o, NULL, NULL, &rs),
+                     AUPF_OK);
+    aupf_reloader *rl;
+    assert_int_equal(aupf_reloader_new(rs, &rl), AUPF_OK);
+    aupf_scanner_set *set;
+    assert_int_equal(aupf_scanner_set_new(&set), AUPF_OK);
+    const char *text = "I will kill him with a bomb";
+    const aupf_result *r;
+    for (int round = 0; round < 101; round++) {
+        counting = round > 0;
+        aupf_ruleset *cur = aupf_reloader_current(rl);
+        aupf_scanner *s;
+        assert_int_equal(aupf_scanner_set_get(set, cur, &s), AUPF_OK);
+        assert_int_equal(aupf_scan(s, AUPF_ROLE_PROMPT, text, strlen(text), &r), AUPF_OK);
+        assert_true(aupf_reloader_generation(rl) == 0);
+        aupf_ruleset_release(cur);
+    }
+    counting = 0;
+    assert_int_equal(allocations, 0);
+    assert_int_equal(aupf_scanner_set_count(set), 1);
+    aupf_scanner_set_free(set);
+    aupf_reloader_free(rl);
+    aupf_ruleset_release(rs);
+}
+
 int main(void) {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(steady_state_scans_do_not_allocate)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(steady_state_scans_do_not_allocate),
+                                       cmocka_unit_test(scanner_set_lookups_do_not_allocate)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
