@@ -383,6 +383,8 @@ void aupf__fill_result(aupf_result *res, const aupf_ruleset *rs, const aupf__dec
                        aupf__vec *matches) {
     res->any_flagged = 0;
     res->action = AUPF_ACTION_ALLOW;
+    res->fallback = 0;
+    res->error = AUPF_OK;
     for (size_t c = 0; c < rs->category_count; c++) {
         res->scores[c] = 1.0 - d->miss[c];
         res->flagged[c] = d->flagged[c];
@@ -419,15 +421,7 @@ static int decide_all(aupf_scanner *s) {
     return AUPF_OK;
 }
 
-int aupf_scan(aupf_scanner *s, aupf_role role, const char *text, size_t len,
-              const aupf_result **out) {
-    if (!s || !out || (!text && len) || (role != AUPF_ROLE_PROMPT && role != AUPF_ROLE_COMPLETION))
-        return AUPF_E_ARG;
-    *out = NULL;
-    if (len > UINT32_MAX)
-        return AUPF_E_TOO_LARGE; /* Hyperscan's block length is 32-bit */
-    if (!text)
-        text = "";
+static int scan_block(aupf_scanner *s, aupf_role role, const char *text, size_t len) {
     const aupf_ruleset *rs = s->rs;
     int st = AUPF_OK;
     if (rs->normalize) {
@@ -454,6 +448,21 @@ int aupf_scan(aupf_scanner *s, aupf_role role, const char *text, size_t len,
     st = resolve(s);
     if (st == AUPF_OK)
         st = decide_all(s);
+    return st;
+}
+
+int aupf_scan(aupf_scanner *s, aupf_role role, const char *text, size_t len,
+              const aupf_result **out) {
+    if (!s || !out || (!text && len) || (role != AUPF_ROLE_PROMPT && role != AUPF_ROLE_COMPLETION))
+        return AUPF_E_ARG;
+    *out = NULL;
+    if (len > UINT32_MAX)
+        return AUPF_E_TOO_LARGE; /* Hyperscan's block length is 32-bit */
+    int st = scan_block(s, role, text ? text : "", len);
+    if (aupf__internal_failure(st)) { /* the configured fallback, not an error */
+        *out = aupf__fallback_result(s, st);
+        return AUPF_OK;
+    }
     if (st != AUPF_OK)
         return st;
     *out = &s->result;
