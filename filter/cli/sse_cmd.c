@@ -20,6 +20,7 @@ typedef struct {
     aupf_stream *st;
     int ended; /* finished, blocked, or closed */
     int blocked;
+    int fallback;    /* 1: failed inside, on_error followed; 2: reported */
     outbuf released; /* bytes released by the current call */
     const aupf_result *verdict_taken;
 } choice;
@@ -41,8 +42,11 @@ typedef struct {
 static int on_release(void *ctx, const char *bytes, size_t len, const aupf_event *ev) {
     choice *c = ctx;
     if (ev) {
-        if (ev->kind == AUPF_EVENT_BLOCKED)
+        if (ev->kind == AUPF_EVENT_BLOCKED ||
+            (ev->kind == AUPF_EVENT_FALLBACK && ev->category == AUPF_FAIL_CLOSED))
             c->blocked = 1;
+        if (ev->kind == AUPF_EVENT_FALLBACK)
+            c->fallback = 1;
         return 0;
     }
     out_bytes(&c->released, bytes, len);
@@ -144,6 +148,13 @@ static int filter_chunk(sse *x, json_t *chunk) {
             rc = close_choice(x, index);
         if (rc != AUPF_OK)
             return -1;
+        if (c->fallback == 1) { /* counted, and said once */
+            c->fallback = 2;
+            x->errors++;
+            fprintf(stderr, "aupfilter: choice %zu: scan failed; on_error = %s from here on\n",
+                    index,
+                    aupf_ruleset_on_error(x->rs) == AUPF_FAIL_OPEN ? "fail_open" : "fail_closed");
+        }
         if (json_is_string(text) || c->released.len)
             set_text(holder, key, &c->released);
         if (c->blocked)
@@ -153,42 +164,46 @@ static int filter_chunk(sse *x, json_t *chunk) {
     return 0;
 }
 
+/* Ends the choices still open: their held-back text goes out in one
+ * closing chunk each (at [DONE], or at the end of input without one). */
+static void release_open_choices(sse *x) {
+    for (size_t i = 0; i < x->nchoices; i++) {
+        choice *c = &x->choices[i];
+        if (!c->st)
+            continue;
+        out_reset(&c->released);
+        if (close_choice(x, i) != AUPF_OK)
+            x->errors++;
+        if (c->released.len || c->blocked) {
+            json_t *chunk = x->last_chunk ? json_deep_copy(x->last_chunk) : json_object();
+            json_t *co = json_object();
+            json_object_set_new(co, "index", json_integer((json_int_t)i));
+            json_t *choices = json_array();
+            json_array_append_new(choices, co);
+            json_object_set_new(chunk, "choices", choices);
+            json_t *holder = co;
+            const char *key = "text";
+            const char *object =
+                x->last_chunk ? json_string_value(json_object_get(x->last_chunk, "object")) : NULL;
+            if (object && strstr(object, "chat")) {
+                holder = json_object();
+                json_object_set_new(co, "delta", holder);
+                key = "content";
+            }
+            set_text(holder, key, &c->released);
+            json_object_set_new(co, "finish_reason",
+                                c->blocked ? json_string("content_filter") : json_null());
+            emit_data(x, chunk);
+            json_decref(chunk);
+        }
+    }
+}
+
 static void handle_event(sse *x) {
     const char *data = x->event.data ? x->event.data : "";
     size_t len = x->event.len;
     if (len == 6 && memcmp(data, "[DONE]", 6) == 0) {
-        /* choices still open: their held-back text goes out first */
-        for (size_t i = 0; i < x->nchoices; i++) {
-            choice *c = &x->choices[i];
-            if (!c->st)
-                continue;
-            out_reset(&c->released);
-            if (close_choice(x, i) != AUPF_OK)
-                x->errors++;
-            if (c->released.len || c->blocked) {
-                json_t *chunk = x->last_chunk ? json_deep_copy(x->last_chunk) : json_object();
-                json_t *co = json_object();
-                json_object_set_new(co, "index", json_integer((json_int_t)i));
-                json_t *choices = json_array();
-                json_array_append_new(choices, co);
-                json_object_set_new(chunk, "choices", choices);
-                json_t *holder = co;
-                const char *key = "text";
-                const char *object =
-                    x->last_chunk ? json_string_value(json_object_get(x->last_chunk, "object"))
-                                  : NULL;
-                if (object && strstr(object, "chat")) {
-                    holder = json_object();
-                    json_object_set_new(co, "delta", holder);
-                    key = "content";
-                }
-                set_text(holder, key, &c->released);
-                json_object_set_new(co, "finish_reason",
-                                    c->blocked ? json_string("content_filter") : json_null());
-                emit_data(x, chunk);
-                json_decref(chunk);
-            }
-        }
+        release_open_choices(x);
         out_str(&x->out.buf, "data: [DONE]\n\n");
         return;
     }
@@ -236,7 +251,7 @@ static void handle_line(sse *x, const char *line, size_t len) {
 }
 
 int cli_run_sse(aupf_ruleset *rs, aupf_scanner *s, aupf_role role, const char *verdict_path) {
-    sse x = {.rs = rs, .s = s, .role = role, .out = {.fd = 1}};
+    sse x = {.rs = rs, .s = s, .role = role, .out = {.fd = 1, .lines = true}};
     if (verdict_path && !(x.verdicts = fopen(verdict_path, "w"))) {
         fprintf(stderr, "aupfilter: cannot write %s\n", verdict_path);
         return EXIT_IO;
@@ -267,13 +282,13 @@ int cli_run_sse(aupf_ruleset *rs, aupf_scanner *s, aupf_role role, const char *v
     }
     if (x.in_data) /* the stream ended inside an event */
         handle_event(&x);
-    for (size_t i = 0; i < x.nchoices; i++)
-        if (x.choices[i].st) {
+    if (status == EXIT_OK) /* no [DONE]: what is held back still goes out */
+        release_open_choices(&x);
+    for (size_t i = 0; i < x.nchoices; i++) {
+        if (x.choices[i].st)
             close_choice(&x, i);
-            out_free(&x.choices[i].released);
-        } else {
-            out_free(&x.choices[i].released);
-        }
+        out_free(&x.choices[i].released);
+    }
     if (!output_flush(&x.out))
         status = EXIT_IO;
     line_reader_free(&lr);
