@@ -103,7 +103,7 @@ line_status line_reader_piece(line_reader *r, bool strip_cr, const char **piece,
 line_status line_reader_next(line_reader *r, bool strip_cr, const char **line, size_t *len) {
     size_t scanned = 0, skipped = 0;
     for (;;) {
-        char *base = r->buf + r->start;
+        char *base = r->buf ? r->buf + r->start : NULL; /* NULL before the first read */
         size_t avail = r->end - r->start;
         char *nl = avail > scanned ? memchr(base + scanned, '\n', avail - scanned) : NULL;
         if (nl || (r->eof && avail > 0) || (r->eof && skipped)) {

@@ -34,6 +34,7 @@ struct record {
     int saw_object, not_object, bad_text, bad_role, bad_id;
     int seen_text, seen_role, dup_text, dup_role; /* top-level keys given twice */
     int text_surrogate; /* "text" has a \u surrogate escape without its pair */
+    size_t end;         /* where the top-level object ends */
     const char *line;
     char error[320];
 };
@@ -199,7 +200,8 @@ static int open_nested(void *c) {
 
 static int close_nested(void *c) {
     record *r = c;
-    r->depth--;
+    if (--r->depth == 0)
+        r->end = consumed(r);
     if (r->id_depth && --r->id_depth == 0)
         return put(&r->id, r->line + r->id_start, consumed(r) - r->id_start);
     return 1;
@@ -276,6 +278,7 @@ static void reset(record *r, const char *line) {
     r->saw_object = r->not_object = r->bad_text = r->bad_role = r->bad_id = 0;
     r->seen_text = r->seen_role = r->dup_text = r->dup_role = 0;
     r->text_surrogate = 0;
+    r->end = 0;
     r->line = line;
     clear(&r->text);
     clear(&r->role);
@@ -325,6 +328,12 @@ bool record_parse(record *r, const char *line, size_t len, const char **error) {
     }
     if (!ok)
         return false;
+    for (size_t i = r->end; r->saw_object && i < len; i++) /* yajl misses an unfinished token */
+        if (!strchr(" \t\r\n\v\f", line[i]) || !line[i]) {
+            snprintf(r->error, sizeof r->error, "invalid JSON at byte %zu: trailing garbage", i);
+            *error = r->error;
+            return false;
+        }
     if (!r->saw_object) { /* a top-level scalar */
         *error = "record is not a JSON object";
         return false;

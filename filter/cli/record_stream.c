@@ -280,7 +280,10 @@ static void end_string(record_stream *r) {
     r->st = S_COLON;
 }
 
-static bool blank(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+/* yajl's blanks, so that both parsers take the same records */
+static bool blank(unsigned char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
 
 static bool digit(unsigned char c) { return c >= '0' && c <= '9'; }
 

@@ -9,6 +9,7 @@
 #include "json_out.h"
 #include "line_reader.h"
 #include "output.h"
+#include "sse.h"
 #include "verdict.h"
 
 #include <jansson.h>
@@ -34,6 +35,7 @@ typedef struct {
     output out;
     outbuf event; /* the data lines of the current event, joined */
     int in_data;
+    int too_large;      /* the current event outgrew SSE_MAX_LINE: dropped */
     json_t *last_chunk; /* envelope for a closing chunk after [DONE] */
     FILE *verdicts;
     int errors;
@@ -229,16 +231,25 @@ static void handle_event(sse *x) {
 /* One line of the event stream (without its line end). */
 static void handle_line(sse *x, const char *line, size_t len) {
     if (len == 0) { /* end of event */
-        if (x->in_data)
+        if (x->in_data && !x->too_large)
             handle_event(x);
-        else
+        else if (!x->too_large)
             out_str(&x->out.buf, "\n");
         out_reset(&x->event);
-        x->in_data = 0;
+        x->in_data = x->too_large = 0;
         return;
     }
     if (len >= 5 && memcmp(line, "data:", 5) == 0) {
         size_t skip = (len > 5 && line[5] == ' ') ? 6 : 5;
+        if (x->event.len + len > SSE_MAX_LINE) { /* an endless event: dropped, counted */
+            if (!x->too_large)
+                fprintf(stderr, "aupfilter: sse event over %u bytes dropped\n", SSE_MAX_LINE);
+            x->errors += !x->too_large;
+            x->too_large = 1;
+            out_reset(&x->event);
+        }
+        if (x->too_large)
+            return;
         if (x->in_data)
             out_char(&x->event, '\n');
         out_bytes(&x->event, line + skip, len - skip);
@@ -250,21 +261,16 @@ static void handle_line(sse *x, const char *line, size_t len) {
     out_char(&x->out.buf, '\n');
 }
 
-int cli_run_sse(aupf_ruleset *rs, aupf_scanner *s, aupf_role role, const char *verdict_path) {
-    sse x = {.rs = rs, .s = s, .role = role, .out = {.fd = 1, .lines = true}};
-    if (verdict_path && !(x.verdicts = fopen(verdict_path, "w"))) {
-        fprintf(stderr, "aupfilter: cannot write %s\n", verdict_path);
-        return EXIT_IO;
-    }
-    int fd = 0, status = EXIT_OK;
-    line_reader lr;
-    line_reader_init(&lr, line_source_fd, &fd, 16u << 20);
-    lr.wait = output_wait_hook;
-    lr.wait_ctx = &x.out;
+int sse_filter(aupf_ruleset *rs, aupf_scanner *s, aupf_role role, FILE *verdicts, line_reader *lr,
+               output *out) {
+    sse x = {.rs = rs, .s = s, .role = role, .verdicts = verdicts, .out = *out};
+    int status = EXIT_OK;
+    lr->wait = output_wait_hook;
+    lr->wait_ctx = &x.out;
     const char *line;
     size_t len;
     line_status ls;
-    while ((ls = line_reader_next(&lr, true, &line, &len)) != LINE_EOF) {
+    while ((ls = line_reader_next(lr, true, &line, &len)) != LINE_EOF) {
         if (ls == LINE_ERROR) {
             status = EXIT_IO;
             break;
@@ -280,7 +286,7 @@ int cli_run_sse(aupf_ruleset *rs, aupf_scanner *s, aupf_role role, const char *v
             break;
         }
     }
-    if (x.in_data) /* the stream ended inside an event */
+    if (x.in_data && !x.too_large) /* the stream ended inside an event */
         handle_event(&x);
     if (status == EXIT_OK) /* no [DONE]: what is held back still goes out */
         release_open_choices(&x);
@@ -291,14 +297,29 @@ int cli_run_sse(aupf_ruleset *rs, aupf_scanner *s, aupf_role role, const char *v
     }
     if (!output_flush(&x.out))
         status = EXIT_IO;
-    line_reader_free(&lr);
-    out_free(&x.out.buf);
+    *out = x.out;
     out_free(&x.event);
     json_decref(x.last_chunk);
     free(x.choices);
-    if (x.verdicts && fclose(x.verdicts) != 0)
-        status = EXIT_IO;
     if (status == EXIT_OK && x.errors)
         status = EXIT_RECORD_ERRORS;
+    return status;
+}
+
+int cli_run_sse(aupf_ruleset *rs, aupf_scanner *s, aupf_role role, const char *verdict_path) {
+    FILE *verdicts = NULL;
+    if (verdict_path && !(verdicts = fopen(verdict_path, "w"))) {
+        fprintf(stderr, "aupfilter: cannot write %s\n", verdict_path);
+        return EXIT_IO;
+    }
+    int fd = 0;
+    line_reader lr;
+    line_reader_init(&lr, line_source_fd, &fd, SSE_MAX_LINE);
+    output out = {.fd = 1, .lines = true};
+    int status = sse_filter(rs, s, role, verdicts, &lr, &out);
+    line_reader_free(&lr);
+    out_free(&out.buf);
+    if (verdicts && fclose(verdicts) != 0)
+        status = EXIT_IO;
     return status;
 }
