@@ -1,6 +1,7 @@
 /* The pipe filter: records in, one verdict line per record out, in order. */
 #include "cli.h"
 #include "line_reader.h"
+#include "long_record.h"
 #include "output.h"
 #include "record.h"
 #include "sighup.h"
@@ -17,6 +18,7 @@ typedef struct {
     aupf_ruleset *rs;
     aupf_scanner *scanner;
     record *rec;
+    long_record *long_rec;
     output out;
     input_mode mode;
     verdict_format format;
@@ -27,6 +29,16 @@ typedef struct {
     bool any_error;
     sighup_reload reload;
 } filter;
+
+/* A verdict the on_error policy gave: said on stderr, and in the exit status. */
+static void note_fallback(filter *f, const aupf_result *r) {
+    if (!aupf_result_fallback(r))
+        return;
+    f->any_error = true;
+    fprintf(stderr, "aupfilter: record %zu: %s; verdict by on_error = %s\n", f->number,
+            aupf_strerror(aupf_result_error(r)),
+            aupf_result_fallback(r) == AUPF_FAIL_OPEN ? "fail_open" : "fail_closed");
+}
 
 static void emit_error(filter *f, const record *rec, const char *error) {
     f->any_error = true;
@@ -56,6 +68,7 @@ static void handle_text(filter *f, const record *rec, const char *text, size_t l
         emit_error(f, rec, aupf_strerror(st));
         return;
     }
+    note_fallback(f, r);
     verdict_input in = {.rec = rec, .number = f->number, .text = text, .len = len};
     if (f->apply) {
         st = aupf_apply(f->scanner, r, text, len, &in.output, &in.output_len);
@@ -101,12 +114,58 @@ static void maybe_reload(filter *f) {
     }
 }
 
+/* A record over --max-bytes, from its first piece: scanned as a stream.
+ * With --apply (lines, text) the released text is written as it comes.
+ * Returns EXIT_OK, or EXIT_IO when the input or the output failed. */
+static int handle_long(filter *f, line_reader *lr, const char *piece, size_t len) {
+    bool text_out = f->apply && f->mode != INPUT_JSONL;
+    long_record_opts o = {.rs = f->rs,
+                          .s = f->scanner,
+                          .role = f->role,
+                          .jsonl = f->mode == INPUT_JSONL,
+                          .strip_cr = f->mode != INPUT_TEXT,
+                          .apply = text_out ? &f->out : NULL};
+    const aupf_result *r;
+    const char *error;
+    size_t total;
+    long_status ls = long_record_run(f->long_rec, &o, lr, piece, len, &r, &error, &total);
+    if (ls == LONG_INPUT || ls == LONG_OUTPUT)
+        return EXIT_IO;
+    outbuf id = {0};
+    if (f->mode == INPUT_JSONL)
+        long_record_write_id(f->long_rec, &id);
+    verdict_input in = {.id_json = id.data, .id_len = id.len, .number = f->number, .len = total};
+    if (ls == LONG_ERROR) {
+        f->any_error = true;
+        if (text_out) { /* the released text so far, then fail closed */
+            out_str(&f->out.buf, aupf_ruleset_block_message(f->rs));
+            if (f->mode == INPUT_LINES)
+                out_char(&f->out.buf, '\n');
+            fprintf(stderr, "aupfilter: record %zu: %s\n", f->number, error);
+        } else {
+            verdict_write_error(&f->out.buf, f->format, &in, error);
+        }
+    } else {
+        note_fallback(f, r);
+        if (text_out && f->mode == INPUT_LINES)
+            out_char(&f->out.buf, '\n');
+        else if (!text_out)
+            verdict_write(&f->out.buf, f->format, f->rs, r, &in);
+    }
+    out_free(&id);
+    return EXIT_OK;
+}
+
 static int run(filter *f) {
     sighup_source src = {.fd = 0, .reload = &f->reload};
     line_reader lr;
     line_reader_init(&lr, sighup_read, &src, f->max_bytes);
     lr.wait = output_wait_hook;
     lr.wait_ctx = &f->out;
+    /* larger records are scanned as streams; with --apply a JSONL verdict
+     * carries the whole output, so there they are refused instead */
+    lr.pieces = !(f->apply && f->mode == INPUT_JSONL);
+    f->out.lines = !(f->apply && f->mode == INPUT_TEXT);
     int status = EXIT_OK;
     for (;;) {
         const char *line;
@@ -122,12 +181,17 @@ static int run(filter *f) {
         }
         f->number++;
         maybe_reload(f);
-        if (ls == LINE_TOO_LONG) {
+        if (ls == LINE_LONG && handle_long(f, &lr, line, len) != EXIT_OK) {
+            if (!f->out.failed) /* (a failed output has said so) */
+                fprintf(stderr, "aupfilter: cannot read input\n");
+            status = EXIT_IO;
+            break;
+        } else if (ls == LINE_TOO_LONG) {
             char msg[128];
             snprintf(msg, sizeof msg, "record of %zu bytes exceeds the limit of %zu bytes", len,
                      f->max_bytes);
             emit_error(f, NULL, msg);
-        } else {
+        } else if (ls == LINE_OK) {
             handle_record(f, line, len);
         }
         if (f->out.buf.failed) {
@@ -211,7 +275,8 @@ int cmd_filter(int argc, char **argv) {
     if (!f.rs)
         return EXIT_USAGE;
     int status = EXIT_IO;
-    if (aupf_scanner_new(f.rs, &f.scanner) != AUPF_OK || !(f.rec = record_new()))
+    if (aupf_scanner_new(f.rs, &f.scanner) != AUPF_OK || !(f.rec = record_new()) ||
+        !(f.long_rec = long_record_new()))
         fprintf(stderr, "aupfilter: out of memory\n");
     else if (f.mode == INPUT_STREAM || f.mode == INPUT_SSE) {
         /* one stream per run, and a stream finishes on the ruleset it
@@ -228,6 +293,7 @@ int cmd_filter(int argc, char **argv) {
         sighup_end(&f.reload);
     }
     record_free(f.rec);
+    long_record_free(f.long_rec);
     aupf_scanner_free(f.scanner);
     aupf_ruleset_release(f.rs);
     out_free(&f.out.buf);

@@ -30,7 +30,7 @@ static bool reserve(outbuf *o, size_t extra) {
 }
 
 void out_bytes(outbuf *o, const char *p, size_t n) {
-    if (reserve(o, n)) {
+    if (n && reserve(o, n)) { /* (nothing to copy: data may still be NULL) */
         memcpy(o->data + o->len, p, n);
         o->len += n;
     }

@@ -61,14 +61,55 @@ static bool fill(line_reader *r) {
     return true;
 }
 
+/* Hands out what is held of a record over max but its last byte (a '\r'
+ * that may turn out to precede the newline). */
+static line_status first_piece(line_reader *r, bool whole, size_t held, const char **piece,
+                               size_t *len) {
+    size_t n = held - 1;
+    *piece = r->buf + r->start;
+    *len = n;
+    r->start += n;
+    r->whole = whole;
+    return LINE_LONG;
+}
+
+line_status line_reader_piece(line_reader *r, bool strip_cr, const char **piece, size_t *len) {
+    for (;;) {
+        char *base = r->buf + r->start;
+        size_t avail = r->end - r->start;
+        char *nl = (!r->whole && avail) ? memchr(base, '\n', avail) : NULL;
+        if (nl || r->eof) {
+            if (r->error && !nl)
+                return LINE_ERROR;
+            size_t n = nl ? (size_t)(nl - base) : avail;
+            r->start += nl ? n + 1 : n;
+            if (strip_cr && n > 0 && base[n - 1] == '\r')
+                n--;
+            *piece = base;
+            *len = n;
+            return LINE_OK;
+        }
+        if (avail > 1 && avail >= CHUNK) {
+            *piece = base;
+            *len = avail - 1;
+            r->start += avail - 1;
+            return LINE_PIECE;
+        }
+        if (!fill(r) && r->error)
+            return LINE_ERROR;
+    }
+}
+
 line_status line_reader_next(line_reader *r, bool strip_cr, const char **line, size_t *len) {
     size_t scanned = 0, skipped = 0;
     for (;;) {
-        char *base = r->buf + r->start;
+        char *base = r->buf ? r->buf + r->start : NULL; /* NULL before the first read */
         size_t avail = r->end - r->start;
         char *nl = avail > scanned ? memchr(base + scanned, '\n', avail - scanned) : NULL;
         if (nl || (r->eof && avail > 0) || (r->eof && skipped)) {
             size_t n = nl ? (size_t)(nl - base) : avail;
+            if (!skipped && n > r->max && r->pieces)
+                return first_piece(r, false, n, line, len);
             r->start += nl ? n + 1 : n;
             if (skipped || n > r->max) {
                 *line = NULL;
@@ -83,6 +124,8 @@ line_status line_reader_next(line_reader *r, bool strip_cr, const char **line, s
             return LINE_OK;
         }
         scanned = avail;
+        if (avail > r->max && r->pieces && !skipped)
+            return first_piece(r, false, avail, line, len);
         if (avail > r->max) { /* too long: drop what we hold, keep skipping */
             skipped += avail;
             r->start = r->end;
@@ -99,7 +142,12 @@ line_status line_reader_next(line_reader *r, bool strip_cr, const char **line, s
 
 line_status line_reader_all(line_reader *r, const char **text, size_t *len) {
     size_t skipped = 0;
-    while (fill(r)) {
+    for (;;) {
+        bool more = fill(r);
+        if (r->end - r->start > r->max && r->pieces && !r->error)
+            return first_piece(r, true, r->end - r->start, text, len);
+        if (!more)
+            break;
         if (r->end - r->start > r->max) {
             skipped += r->end - r->start;
             r->start = r->end;

@@ -32,6 +32,9 @@ struct record {
     size_t id_start; /* offset where a non-scalar id starts */
     int id_depth;    /* > 0 while copying a non-scalar id */
     int saw_object, not_object, bad_text, bad_role, bad_id;
+    int seen_text, seen_role, dup_text, dup_role; /* top-level keys given twice */
+    int text_surrogate; /* "text" has a \u surrogate escape without its pair */
+    size_t end;         /* where the top-level object ends */
     const char *line;
     char error[320];
 };
@@ -57,6 +60,63 @@ static void clear(strbuf *b) {
     b->set = 0;
 }
 
+static size_t consumed(record *r) { return yajl_get_bytes_consumed(r->parser); }
+
+static unsigned hex4(const char *p) {
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        v = v * 16 + (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    return v;
+}
+
+/* yajl turns a high surrogate escape that no low one follows into '?', or
+ * joins it with whatever \u escape comes next, so the text it gives is not
+ * the text other parsers give ("\ud800\u006bill" would hide a "k"). True
+ * when the raw string p[0..n) (lexed by yajl: escapes well formed) has an
+ * escaped surrogate without its pair. */
+static bool unpaired_surrogate(const char *p, size_t n) {
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (p[i] != '\\')
+            continue;
+        if (p[i + 1] != 'u') {
+            i++;
+            continue;
+        }
+        unsigned v = hex4(p + i + 2);
+        if (v >= 0xDC00 && v <= 0xDFFF)
+            return true;
+        if (v >= 0xD800 && v <= 0xDBFF) {
+            if (i + 12 > n || p[i + 6] != '\\' || p[i + 7] != 'u')
+                return true;
+            unsigned w = hex4(p + i + 8);
+            if (w < 0xDC00 || w > 0xDFFF)
+                return true;
+            i += 6;
+        }
+        i += 5;
+    }
+    return false;
+}
+
+/* The raw text of the string token that ends just before `end` (its
+ * closing quote), without the quotes. */
+static void raw_string(const char *line, size_t end, const char **p, size_t *n) {
+    size_t close = end - 1, q = close;
+    while (q-- > 0) {
+        if (line[q] != '"')
+            continue;
+        size_t bs = 0; /* an escaped quote has an odd run of backslashes before it */
+        while (bs < q && line[q - 1 - bs] == '\\')
+            bs++;
+        if (bs % 2 == 0)
+            break;
+    }
+    *p = line + q + 1;
+    *n = close - q - 1;
+}
+
 /* A scalar value at the top level, or inside meta. */
 static int scalar(record *r, const char *raw, size_t n, int is_string, const unsigned char *s,
                   size_t sl, int is_true) {
@@ -70,12 +130,18 @@ static int scalar(record *r, const char *raw, size_t n, int is_string, const uns
     if (r->depth != 1)
         return 1;
     switch (r->current) {
-    case F_TEXT:
-        if (!is_string)
+    case F_TEXT: {
+        if (!is_string) {
             r->bad_text = 1;
-        else
-            return put(&r->text, s, sl);
-        return 1;
+            return 1;
+        }
+        const char *as_written; /* what yajl made of escapes: look at them as written */
+        size_t rn;
+        raw_string(r->line, consumed(r), &as_written, &rn);
+        if (memchr(as_written, '\\', rn) && unpaired_surrogate(as_written, rn))
+            r->text_surrogate = 1;
+        return put(&r->text, s, sl);
+    }
     case F_ROLE:
         if (is_string)
             return put(&r->role, s, sl);
@@ -113,8 +179,6 @@ static int on_string(void *c, const unsigned char *s, size_t n) {
     return scalar(c, NULL, 0, 1, s, n, 0);
 }
 
-static size_t consumed(record *r) { return yajl_get_bytes_consumed(r->parser); }
-
 static int open_nested(void *c) {
     record *r = c;
     if (r->depth == 0) {
@@ -136,7 +200,8 @@ static int open_nested(void *c) {
 
 static int close_nested(void *c) {
     record *r = c;
-    r->depth--;
+    if (--r->depth == 0)
+        r->end = consumed(r);
     if (r->id_depth && --r->id_depth == 0)
         return put(&r->id, r->line + r->id_start, consumed(r) - r->id_start);
     return 1;
@@ -161,7 +226,17 @@ static int on_key(void *c, const unsigned char *k, size_t n) {
     }
     if (r->depth != 1)
         return 1;
-        /* a repeated key replaces the earlier value, as in most parsers */
+    /* "text" or "role" twice is an error (parsers disagree on which one
+     * counts, so the verdict could judge a text the reader never sees); a
+     * repeated id replaces the earlier one */
+    if (n == 4 && memcmp(k, "text", 4) == 0) {
+        r->dup_text |= r->seen_text;
+        r->seen_text = 1;
+    }
+    if (n == 4 && memcmp(k, "role", 4) == 0) {
+        r->dup_role |= r->seen_role;
+        r->seen_role = 1;
+    }
 #define KEY(name, f, buf)                                                                          \
     if (n == sizeof name - 1 && memcmp(k, name, n) == 0) {                                         \
         r->current = f;                                                                            \
@@ -201,6 +276,9 @@ static void reset(record *r, const char *line) {
     r->meta_overlap = r->in_meta_key = 0;
     r->id_depth = 0;
     r->saw_object = r->not_object = r->bad_text = r->bad_role = r->bad_id = 0;
+    r->seen_text = r->seen_role = r->dup_text = r->dup_role = 0;
+    r->text_surrogate = 0;
+    r->end = 0;
     r->line = line;
     clear(&r->text);
     clear(&r->role);
@@ -250,6 +328,12 @@ bool record_parse(record *r, const char *line, size_t len, const char **error) {
     }
     if (!ok)
         return false;
+    for (size_t i = r->end; r->saw_object && i < len; i++) /* yajl misses an unfinished token */
+        if (!strchr(" \t\r\n\v\f", line[i]) || !line[i]) {
+            snprintf(r->error, sizeof r->error, "invalid JSON at byte %zu: trailing garbage", i);
+            *error = r->error;
+            return false;
+        }
     if (!r->saw_object) { /* a top-level scalar */
         *error = "record is not a JSON object";
         return false;
@@ -264,6 +348,14 @@ bool record_parse(record *r, const char *line, size_t len, const char **error) {
     }
     if (!r->text.set) {
         *error = "record has no \"text\" field";
+        return false;
+    }
+    if (r->text_surrogate) { /* as a raw surrogate would be */
+        *error = aupf_strerror(AUPF_E_UTF8);
+        return false;
+    }
+    if (r->dup_text || r->dup_role) {
+        *error = r->dup_text ? "duplicate \"text\" key" : "duplicate \"role\" key";
         return false;
     }
     if (r->bad_role ||

@@ -9,6 +9,7 @@
 #include "json_out.h"
 #include "line_reader.h"
 #include "output.h"
+#include "sse.h"
 #include "verdict.h"
 
 #include <jansson.h>
@@ -20,6 +21,7 @@ typedef struct {
     aupf_stream *st;
     int ended; /* finished, blocked, or closed */
     int blocked;
+    int fallback;    /* 1: failed inside, on_error followed; 2: reported */
     outbuf released; /* bytes released by the current call */
     const aupf_result *verdict_taken;
 } choice;
@@ -33,6 +35,7 @@ typedef struct {
     output out;
     outbuf event; /* the data lines of the current event, joined */
     int in_data;
+    int too_large;      /* the current event outgrew SSE_MAX_LINE: dropped */
     json_t *last_chunk; /* envelope for a closing chunk after [DONE] */
     FILE *verdicts;
     int errors;
@@ -41,8 +44,11 @@ typedef struct {
 static int on_release(void *ctx, const char *bytes, size_t len, const aupf_event *ev) {
     choice *c = ctx;
     if (ev) {
-        if (ev->kind == AUPF_EVENT_BLOCKED)
+        if (ev->kind == AUPF_EVENT_BLOCKED ||
+            (ev->kind == AUPF_EVENT_FALLBACK && ev->category == AUPF_FAIL_CLOSED))
             c->blocked = 1;
+        if (ev->kind == AUPF_EVENT_FALLBACK)
+            c->fallback = 1;
         return 0;
     }
     out_bytes(&c->released, bytes, len);
@@ -144,6 +150,13 @@ static int filter_chunk(sse *x, json_t *chunk) {
             rc = close_choice(x, index);
         if (rc != AUPF_OK)
             return -1;
+        if (c->fallback == 1) { /* counted, and said once */
+            c->fallback = 2;
+            x->errors++;
+            fprintf(stderr, "aupfilter: choice %zu: scan failed; on_error = %s from here on\n",
+                    index,
+                    aupf_ruleset_on_error(x->rs) == AUPF_FAIL_OPEN ? "fail_open" : "fail_closed");
+        }
         if (json_is_string(text) || c->released.len)
             set_text(holder, key, &c->released);
         if (c->blocked)
@@ -153,42 +166,46 @@ static int filter_chunk(sse *x, json_t *chunk) {
     return 0;
 }
 
+/* Ends the choices still open: their held-back text goes out in one
+ * closing chunk each (at [DONE], or at the end of input without one). */
+static void release_open_choices(sse *x) {
+    for (size_t i = 0; i < x->nchoices; i++) {
+        choice *c = &x->choices[i];
+        if (!c->st)
+            continue;
+        out_reset(&c->released);
+        if (close_choice(x, i) != AUPF_OK)
+            x->errors++;
+        if (c->released.len || c->blocked) {
+            json_t *chunk = x->last_chunk ? json_deep_copy(x->last_chunk) : json_object();
+            json_t *co = json_object();
+            json_object_set_new(co, "index", json_integer((json_int_t)i));
+            json_t *choices = json_array();
+            json_array_append_new(choices, co);
+            json_object_set_new(chunk, "choices", choices);
+            json_t *holder = co;
+            const char *key = "text";
+            const char *object =
+                x->last_chunk ? json_string_value(json_object_get(x->last_chunk, "object")) : NULL;
+            if (object && strstr(object, "chat")) {
+                holder = json_object();
+                json_object_set_new(co, "delta", holder);
+                key = "content";
+            }
+            set_text(holder, key, &c->released);
+            json_object_set_new(co, "finish_reason",
+                                c->blocked ? json_string("content_filter") : json_null());
+            emit_data(x, chunk);
+            json_decref(chunk);
+        }
+    }
+}
+
 static void handle_event(sse *x) {
     const char *data = x->event.data ? x->event.data : "";
     size_t len = x->event.len;
     if (len == 6 && memcmp(data, "[DONE]", 6) == 0) {
-        /* choices still open: their held-back text goes out first */
-        for (size_t i = 0; i < x->nchoices; i++) {
-            choice *c = &x->choices[i];
-            if (!c->st)
-                continue;
-            out_reset(&c->released);
-            if (close_choice(x, i) != AUPF_OK)
-                x->errors++;
-            if (c->released.len || c->blocked) {
-                json_t *chunk = x->last_chunk ? json_deep_copy(x->last_chunk) : json_object();
-                json_t *co = json_object();
-                json_object_set_new(co, "index", json_integer((json_int_t)i));
-                json_t *choices = json_array();
-                json_array_append_new(choices, co);
-                json_object_set_new(chunk, "choices", choices);
-                json_t *holder = co;
-                const char *key = "text";
-                const char *object =
-                    x->last_chunk ? json_string_value(json_object_get(x->last_chunk, "object"))
-                                  : NULL;
-                if (object && strstr(object, "chat")) {
-                    holder = json_object();
-                    json_object_set_new(co, "delta", holder);
-                    key = "content";
-                }
-                set_text(holder, key, &c->released);
-                json_object_set_new(co, "finish_reason",
-                                    c->blocked ? json_string("content_filter") : json_null());
-                emit_data(x, chunk);
-                json_decref(chunk);
-            }
-        }
+        release_open_choices(x);
         out_str(&x->out.buf, "data: [DONE]\n\n");
         return;
     }
@@ -214,16 +231,25 @@ static void handle_event(sse *x) {
 /* One line of the event stream (without its line end). */
 static void handle_line(sse *x, const char *line, size_t len) {
     if (len == 0) { /* end of event */
-        if (x->in_data)
+        if (x->in_data && !x->too_large)
             handle_event(x);
-        else
+        else if (!x->too_large)
             out_str(&x->out.buf, "\n");
         out_reset(&x->event);
-        x->in_data = 0;
+        x->in_data = x->too_large = 0;
         return;
     }
     if (len >= 5 && memcmp(line, "data:", 5) == 0) {
         size_t skip = (len > 5 && line[5] == ' ') ? 6 : 5;
+        if (x->event.len + len > SSE_MAX_LINE) { /* an endless event: dropped, counted */
+            if (!x->too_large)
+                fprintf(stderr, "aupfilter: sse event over %u bytes dropped\n", SSE_MAX_LINE);
+            x->errors += !x->too_large;
+            x->too_large = 1;
+            out_reset(&x->event);
+        }
+        if (x->too_large)
+            return;
         if (x->in_data)
             out_char(&x->event, '\n');
         out_bytes(&x->event, line + skip, len - skip);
@@ -235,21 +261,16 @@ static void handle_line(sse *x, const char *line, size_t len) {
     out_char(&x->out.buf, '\n');
 }
 
-int cli_run_sse(aupf_ruleset *rs, aupf_scanner *s, aupf_role role, const char *verdict_path) {
-    sse x = {.rs = rs, .s = s, .role = role, .out = {.fd = 1}};
-    if (verdict_path && !(x.verdicts = fopen(verdict_path, "w"))) {
-        fprintf(stderr, "aupfilter: cannot write %s\n", verdict_path);
-        return EXIT_IO;
-    }
-    int fd = 0, status = EXIT_OK;
-    line_reader lr;
-    line_reader_init(&lr, line_source_fd, &fd, 16u << 20);
-    lr.wait = output_wait_hook;
-    lr.wait_ctx = &x.out;
+int sse_filter(aupf_ruleset *rs, aupf_scanner *s, aupf_role role, FILE *verdicts, line_reader *lr,
+               output *out) {
+    sse x = {.rs = rs, .s = s, .role = role, .verdicts = verdicts, .out = *out};
+    int status = EXIT_OK;
+    lr->wait = output_wait_hook;
+    lr->wait_ctx = &x.out;
     const char *line;
     size_t len;
     line_status ls;
-    while ((ls = line_reader_next(&lr, true, &line, &len)) != LINE_EOF) {
+    while ((ls = line_reader_next(lr, true, &line, &len)) != LINE_EOF) {
         if (ls == LINE_ERROR) {
             status = EXIT_IO;
             break;
@@ -265,25 +286,40 @@ int cli_run_sse(aupf_ruleset *rs, aupf_scanner *s, aupf_role role, const char *v
             break;
         }
     }
-    if (x.in_data) /* the stream ended inside an event */
+    if (x.in_data && !x.too_large) /* the stream ended inside an event */
         handle_event(&x);
-    for (size_t i = 0; i < x.nchoices; i++)
-        if (x.choices[i].st) {
+    if (status == EXIT_OK) /* no [DONE]: what is held back still goes out */
+        release_open_choices(&x);
+    for (size_t i = 0; i < x.nchoices; i++) {
+        if (x.choices[i].st)
             close_choice(&x, i);
-            out_free(&x.choices[i].released);
-        } else {
-            out_free(&x.choices[i].released);
-        }
+        out_free(&x.choices[i].released);
+    }
     if (!output_flush(&x.out))
         status = EXIT_IO;
-    line_reader_free(&lr);
-    out_free(&x.out.buf);
+    *out = x.out;
     out_free(&x.event);
     json_decref(x.last_chunk);
     free(x.choices);
-    if (x.verdicts && fclose(x.verdicts) != 0)
-        status = EXIT_IO;
     if (status == EXIT_OK && x.errors)
         status = EXIT_RECORD_ERRORS;
+    return status;
+}
+
+int cli_run_sse(aupf_ruleset *rs, aupf_scanner *s, aupf_role role, const char *verdict_path) {
+    FILE *verdicts = NULL;
+    if (verdict_path && !(verdicts = fopen(verdict_path, "w"))) {
+        fprintf(stderr, "aupfilter: cannot write %s\n", verdict_path);
+        return EXIT_IO;
+    }
+    int fd = 0;
+    line_reader lr;
+    line_reader_init(&lr, line_source_fd, &fd, SSE_MAX_LINE);
+    output out = {.fd = 1, .lines = true};
+    int status = sse_filter(rs, s, role, verdicts, &lr, &out);
+    line_reader_free(&lr);
+    out_free(&out.buf);
+    if (verdicts && fclose(verdicts) != 0)
+        status = EXIT_IO;
     return status;
 }

@@ -13,12 +13,19 @@
 
 typedef struct {
     output out;
+    bool fallback; /* failed inside: on_error followed */
 } stream_sink;
 
 static int on_release(void *ctx, const char *bytes, size_t len, const aupf_event *ev) {
     stream_sink *k = ctx;
-    if (ev)
+    if (ev) {
+        if (ev->kind == AUPF_EVENT_FALLBACK && !k->fallback) {
+            k->fallback = true;
+            fprintf(stderr, "aupfilter: scan failed; on_error = %s from here on\n",
+                    ev->category == AUPF_FAIL_OPEN ? "fail_open" : "fail_closed");
+        }
         return 0;
+    }
     out_bytes(&k->out.buf, bytes, len);
     return 0;
 }
@@ -73,5 +80,7 @@ int cli_run_stream(aupf_ruleset *rs, aupf_scanner *s, aupf_role role, const char
     }
     out_free(&k.out.buf);
     aupf_stream_free(st);
+    if (status == EXIT_OK && k.fallback)
+        status = EXIT_RECORD_ERRORS;
     return status;
 }

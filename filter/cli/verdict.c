@@ -5,8 +5,26 @@
 static void write_id(outbuf *o, const verdict_input *in) {
     if (in->rec)
         record_write_id(in->rec, o);
+    else if (in->id_json)
+        out_bytes(o, in->id_json, in->id_len);
     else
         out_str(o, "null");
+}
+
+static const char *policy_name(int fallback) {
+    return fallback == AUPF_FAIL_OPEN ? "fail_open" : "fail_closed";
+}
+
+/* ,"fallback":"fail_closed","reason":"..." for a verdict the on_error
+ * policy gave; nothing otherwise. */
+static void write_fallback(outbuf *o, const aupf_result *r) {
+    if (!aupf_result_fallback(r))
+        return;
+    out_str(o, ",\"fallback\":\"");
+    out_str(o, policy_name(aupf_result_fallback(r)));
+    out_str(o, "\",\"reason\":");
+    const char *why = aupf_strerror(aupf_result_error(r));
+    out_json_string(o, why, strlen(why));
 }
 
 /* The matches as JSON objects: "[{...},...]". */
@@ -79,7 +97,9 @@ static void write_json(outbuf *o, const aupf_ruleset *rs, const aupf_result *r,
     }
     out_str(o, "},\"action\":\"");
     out_str(o, aupf_action_name(aupf_result_action(r)));
-    out_str(o, "\",\"matches\":");
+    out_char(o, '"');
+    write_fallback(o, r);
+    out_str(o, ",\"matches\":");
     write_matches(o, rs, r);
     int any_shadow = 0;
     for (size_t c = 0; c < nc; c++)
@@ -128,13 +148,26 @@ static void write_text(outbuf *o, const aupf_ruleset *rs, const aupf_result *r,
             out_char(o, '=');
             out_double(o, aupf_result_score(r, c));
         }
+    if (aupf_result_fallback(r)) {
+        out_str(o, " (fallback ");
+        out_str(o, policy_name(aupf_result_fallback(r)));
+        out_str(o, ": ");
+        out_str(o, aupf_strerror(aupf_result_error(r)));
+        out_char(o, ')');
+    }
     out_str(o, "  ");
-    size_t shown = in->len > 100 ? 100 : in->len;
-    while (shown < in->len && shown > 0 && (((unsigned char)in->text[shown]) & 0xC0) == 0x80)
-        shown--; /* do not cut a UTF-8 sequence */
-    out_json_string(o, in->text, shown);
-    if (shown < in->len)
-        out_str(o, "...");
+    if (in->text) {
+        size_t shown = in->len > 100 ? 100 : in->len;
+        while (shown < in->len && shown > 0 && (((unsigned char)in->text[shown]) & 0xC0) == 0x80)
+            shown--; /* do not cut a UTF-8 sequence */
+        out_json_string(o, in->text, shown);
+        if (shown < in->len)
+            out_str(o, "...");
+    } else { /* scanned as a stream: the text was not kept */
+        out_char(o, '(');
+        out_size(o, in->len);
+        out_str(o, " bytes, scanned as a stream)");
+    }
     out_char(o, '\n');
     for (size_t i = 0; i < aupf_result_match_count(r); i++) {
         aupf_match m;
@@ -145,8 +178,11 @@ static void write_text(outbuf *o, const aupf_ruleset *rs, const aupf_result *r,
         out_size(o, m.start);
         out_char(o, ',');
         out_size(o, m.end);
-        out_str(o, ") ");
-        out_json_string(o, in->text + m.start, m.end - m.start);
+        out_char(o, ')');
+        if (in->text) {
+            out_char(o, ' ');
+            out_json_string(o, in->text + m.start, m.end - m.start);
+        }
         out_char(o, '\n');
     }
     if (in->output) {
@@ -187,13 +223,12 @@ static void write_openai(outbuf *o, const aupf_ruleset *rs, const aupf_result *r
         out_char(o, '}');
     }
     out_str(o, ",\"x_aupfilter\":{\"id\":");
-    if (in->rec)
-        record_write_id(in->rec, o);
-    else
-        out_str(o, "null");
+    write_id(o, in);
     out_str(o, ",\"action\":\"");
     out_str(o, aupf_action_name(aupf_result_action(r)));
-    out_str(o, "\",\"ruleset\":\"");
+    out_char(o, '"');
+    write_fallback(o, r);
+    out_str(o, ",\"ruleset\":\"");
     out_str(o, aupf_ruleset_hash(rs));
     out_str(o, "\",\"matches\":");
     write_matches(o, rs, r);
@@ -206,7 +241,7 @@ static void write_llamaguard(outbuf *o, const aupf_ruleset *rs, const aupf_resul
         out_str(o, "safe\n");
         return;
     }
-    out_str(o, "unsafe\n");
+    out_str(o, "unsafe\n"); /* a fail-closed fallback has no category: an empty line */
     int first = 1;
     for (size_t c = 0; c < aupf_ruleset_category_count(rs); c++)
         if (aupf_result_category_flagged(r, c)) {

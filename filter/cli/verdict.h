@@ -10,9 +10,11 @@
 typedef enum { FORMAT_JSON, FORMAT_TEXT, FORMAT_OPENAI, FORMAT_LLAMAGUARD } verdict_format;
 
 typedef struct {
-    const record *rec; /* NULL outside jsonl mode */
-    size_t number;     /* 1-based record number */
-    const char *text;
+    const record *rec;   /* NULL outside jsonl mode */
+    const char *id_json; /* the id as JSON when there is no rec (NULL: null) */
+    size_t id_len;
+    size_t number;    /* 1-based record number */
+    const char *text; /* NULL for a record scanned as a stream */
     size_t len;
     const char *output; /* text after actions, or NULL */
     size_t output_len;

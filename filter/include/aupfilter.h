@@ -114,6 +114,14 @@ AUPF_API int aupf_ruleset_from_cache(const aupf_ruleset *rs);
 AUPF_API double aupf_ruleset_build_ms(const aupf_ruleset *rs);
 AUPF_API const char *aupf_ruleset_block_message(const aupf_ruleset *rs);
 
+/* What a scan does when it fails inside (out of memory, a Hyperscan
+ * error): the configuration's `on_error` (docs/reliability.md). */
+typedef enum {
+    AUPF_FAIL_CLOSED = 1, /* "fail_closed" (default): the text is blocked */
+    AUPF_FAIL_OPEN = 2    /* "fail_open": the text passes unchanged */
+} aupf_fail_policy;
+AUPF_API aupf_fail_policy aupf_ruleset_on_error(const aupf_ruleset *rs);
+
 AUPF_API size_t aupf_ruleset_category_count(const aupf_ruleset *rs);
 AUPF_API const char *aupf_category_name(const aupf_ruleset *rs, size_t category);
 AUPF_API double aupf_category_threshold(const aupf_ruleset *rs, size_t category);
@@ -152,7 +160,9 @@ AUPF_API void aupf_scanner_free(aupf_scanner *s);
  * normalized first (docs/normalization.md); spans are reported in bytes of
  * the original text. Bytes that are not UTF-8 are read as U+FFFD and
  * counted as the invalid_utf8 signal. The result is owned by the scanner
- * and valid until its next scan. */
+ * and valid until its next scan. An internal failure (out of memory, a
+ * Hyperscan error) does not fail the call: the result is the ruleset's
+ * on_error fallback verdict (aupf_result_fallback). */
 AUPF_API int aupf_scan(aupf_scanner *s, aupf_role role, const char *text, size_t len,
                        const aupf_result **out);
 
@@ -167,6 +177,13 @@ typedef struct {
 } aupf_match;
 
 AUPF_API int aupf_result_flagged(const aupf_result *r);
+/* 0 for a verdict reached by scanning. AUPF_FAIL_CLOSED or AUPF_FAIL_OPEN
+ * when the scan failed inside and the verdict is the on_error fallback:
+ * fail closed is flagged with action block and no categories or matches,
+ * fail open is an empty allow verdict. */
+AUPF_API int aupf_result_fallback(const aupf_result *r);
+/* The status of the failure behind a fallback verdict (AUPF_OK when none). */
+AUPF_API int aupf_result_error(const aupf_result *r);
 /* The most severe action of the flagged categories (ALLOW when none). */
 AUPF_API aupf_action aupf_result_action(const aupf_result *r);
 AUPF_API double aupf_result_score(const aupf_result *r, size_t category);
@@ -195,8 +212,9 @@ AUPF_API int aupf_result_match(const aupf_result *r, size_t i, aupf_match *out);
 /* Applies the verdict's action to the text it was produced from: block gives
  * the block message (in the text's language when the configuration has
  * one), redact replaces the matched spans of redacting
- * categories, allow and annotate give the text unchanged. The output is
- * owned by the scanner and valid until its next scan or apply. */
+ * categories, allow and annotate give the text unchanged (a fail-closed
+ * fallback verdict gives the block message, a fail-open one the text). The
+ * output is owned by the scanner and valid until its next scan or apply. */
 AUPF_API int aupf_apply(aupf_scanner *s, const aupf_result *r, const char *text, size_t len,
                         const char **out, size_t *out_len);
 
@@ -215,7 +233,11 @@ typedef struct aupf_stream aupf_stream;
 typedef enum {
     AUPF_EVENT_MATCH = 1,   /* a match was decided */
     AUPF_EVENT_FLAGGED = 2, /* `category` became flagged by `match` */
-    AUPF_EVENT_BLOCKED = 3  /* `match` blocked the stream; the block message follows */
+    AUPF_EVENT_BLOCKED = 3, /* `match` blocked the stream; the block message follows */
+    AUPF_EVENT_FALLBACK = 4 /* the stream failed inside and follows the ruleset's on_error
+                               from here on (`match` is zeroed; `category` holds the
+                               policy): fail closed releases the block message and
+                               nothing more, fail open releases the rest unfiltered */
 } aupf_event_kind;
 
 typedef struct {
@@ -233,7 +255,9 @@ AUPF_API int aupf_stream_open(aupf_ruleset *rs, aupf_role role, aupf_stream **ou
 AUPF_API int aupf_stream_write(aupf_stream *st, aupf_scanner *s, const char *chunk, size_t len,
                                aupf_sink_fn sink, void *ctx);
 /* Ends the stream: releases what is held back and gives the final verdict,
- * owned by the scanner (valid until its next scan). */
+ * owned by the scanner (valid until its next scan). An internal failure in
+ * a write or here does not fail the call (AUPF_EVENT_FALLBACK); the final
+ * verdict is then the on_error fallback (aupf_result_fallback). */
 AUPF_API int aupf_stream_close(aupf_stream *st, aupf_scanner *s, aupf_sink_fn sink, void *ctx,
                                const aupf_result **out);
 AUPF_API void aupf_stream_free(aupf_stream *st);

@@ -35,6 +35,17 @@ int aupf_apply(aupf_scanner *s, const aupf_result *r, const char *text, size_t l
     aupf__vec *o = &s->output;
     o->count = 0;
     int st = append(o, "", 0);
+    if (st == AUPF_OK && r->fallback) { /* no decisions: the policy's whole answer */
+        if (r->fallback == AUPF_FAIL_CLOSED)
+            st = append(o, s->rs->block_message, strlen(s->rs->block_message));
+        else
+            st = append(o, text ? text : "", len);
+        if (st != AUPF_OK)
+            return st;
+        *out = o->data;
+        *out_len = o->count;
+        return AUPF_OK;
+    }
     aupf__output ob = {0};
     aupf__output_sort(&s->decider, &ob);
     if (st == AUPF_OK)

@@ -214,6 +214,17 @@ int aupf__config_load(aupf_ruleset *rs, const char *path, aupf__config_extra *ex
             }
         }
     }
+    s = "fail_closed";
+    if (aupf__lc_string(&c, root, "on_error", false, &s) == 1) {
+        if (strcmp(s, "fail_closed") == 0)
+            rs->on_error = AUPF_FAIL_CLOSED;
+        else if (strcmp(s, "fail_open") == 0)
+            rs->on_error = AUPF_FAIL_OPEN;
+        else
+            aupf__report(d, AUPF_DIAG_ERROR, path,
+                         aupf__lc_line(config_setting_get_member(root, "on_error")), NULL,
+                         "'on_error' must be \"fail_closed\" or \"fail_open\", not '%s'", s);
+    }
     s = "[redacted]";
     aupf__lc_string(&c, root, "redact_with", false, &s);
     rs->redact_with = aupf__strdup(s);

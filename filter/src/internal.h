@@ -145,6 +145,7 @@ struct aupf_ruleset {
     int from_cache;
     double build_ms;
     int normalize; /* 0: rules see the text as it is */
+    aupf_fail_policy on_error;
     /* Widest bounded pattern (view bytes), and widest of the redact and
      * block categories: a stream decides a match once the view is its
      * class's width + 1 past its end, and releases text holdback =
@@ -233,6 +234,8 @@ struct aupf_result {
     const aupf__view *view; /* the scanner's view, for the language guess */
     const char *language;
     int language_known;
+    int fallback; /* 0, or the aupf_fail_policy that gave this verdict */
+    int error;    /* the internal failure behind a fallback */
 };
 
 struct aupf_scanner {
@@ -328,6 +331,12 @@ int aupf__push_decided(aupf__vec *decided, const aupf_ruleset *rs, const aupf__v
                        size_t rule, size_t vs, size_t ve);
 void aupf__fill_result(aupf_result *res, const aupf_ruleset *rs, const aupf__decider *d,
                        aupf__vec *matches);
+/* True for the statuses on_error covers: failures inside a scan, not the
+ * caller's arguments or input. */
+bool aupf__internal_failure(int status);
+/* Makes the scanner's result the ruleset's on_error verdict for a failure
+ * with `status` (allocates nothing). */
+const aupf_result *aupf__fallback_result(aupf_scanner *s, int status);
 
 /* sort.c: in-place, allocation-free */
 void aupf__sort(void *data, size_t n, size_t size, int (*cmp)(const void *, const void *));

@@ -1,7 +1,36 @@
 /* Read access to a verdict. */
 #include "internal.h"
 
+#include <string.h>
+
 int aupf_result_flagged(const aupf_result *r) { return r ? r->any_flagged : 0; }
+
+int aupf_result_fallback(const aupf_result *r) { return r ? r->fallback : 0; }
+
+int aupf_result_error(const aupf_result *r) { return r ? r->error : AUPF_OK; }
+
+bool aupf__internal_failure(int status) { return status == AUPF_E_NOMEM || status == AUPF_E_SCAN; }
+
+const aupf_result *aupf__fallback_result(aupf_scanner *s, int status) {
+    const aupf_ruleset *rs = s->rs;
+    aupf_result *r = &s->result;
+    for (size_t c = 0; c < rs->category_count; c++) {
+        r->scores[c] = 0.0;
+        r->flagged[c] = r->shadow_flagged[c] = 0;
+    }
+    r->fallback = rs->on_error;
+    r->error = status;
+    r->any_flagged = rs->on_error == AUPF_FAIL_CLOSED;
+    r->action = r->any_flagged ? AUPF_ACTION_BLOCK : AUPF_ACTION_ALLOW;
+    r->matches = NULL;
+    r->match_count = 0;
+    memset(r->signals, 0, sizeof r->signals);
+    r->script = 0; /* Zyyy */
+    r->has_kana = 0;
+    r->language = NULL;
+    r->language_known = 1;
+    return r;
+}
 
 aupf_action aupf_result_action(const aupf_result *r) { return r ? r->action : AUPF_ACTION_ALLOW; }
 

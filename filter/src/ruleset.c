@@ -82,6 +82,8 @@ static void compute_hash(aupf_ruleset *rs) {
         aupf__hash_str(&h, rs->block_messages.items[i]);
     }
     aupf__hash_str(&h, rs->redact_with);
+    if (rs->on_error != AUPF_FAIL_CLOSED) /* the default leaves the hash as it was */
+        aupf__hash_u64(&h, (uint64_t)rs->on_error);
     snprintf(rs->hash, sizeof rs->hash, "%016llx", (unsigned long long)aupf__hash_final(&h));
 }
 
@@ -118,6 +120,7 @@ int aupf_ruleset_load(const char *config_path, const aupf_load_options *options,
         return AUPF_E_NOMEM;
     atomic_init(&rs->refs, 1);
     rs->normalize = !(options && options->no_normalize);
+    rs->on_error = AUPF_FAIL_CLOSED;
     aupf__config_extra extra = {0};
     int status = aupf__config_load(rs, config_path, &extra, &d);
     if (status == AUPF_OK) {
@@ -179,6 +182,7 @@ const char *aupf_ruleset_hash(const aupf_ruleset *rs) { return rs->hash; }
 int aupf_ruleset_from_cache(const aupf_ruleset *rs) { return rs->from_cache; }
 double aupf_ruleset_build_ms(const aupf_ruleset *rs) { return rs->build_ms; }
 const char *aupf_ruleset_block_message(const aupf_ruleset *rs) { return rs->block_message; }
+aupf_fail_policy aupf_ruleset_on_error(const aupf_ruleset *rs) { return rs->on_error; }
 size_t aupf_ruleset_category_count(const aupf_ruleset *rs) { return rs->category_count; }
 size_t aupf_ruleset_rule_count(const aupf_ruleset *rs) { return rs->rule_count; }
 

@@ -187,8 +187,9 @@ size_t aupf__recover_start(aupf_scanner *s, uint32_t pi, const char *buf, size_t
     size_t we = end < base + n ? end + 1 : base + n;
     we = base + aupf__utf8_ceil(buf, n, we - base);
     som_query q = {end - ws, 0, 0};
-    hs_error_t e = hs_scan(aupf__start_db(s, s->rs->patterns[pi].expr, 0), buf + (ws - base),
-                           (unsigned)(we - ws), 0, s->scratch, on_start, &q);
+    /* first the database: loading it may replace the scanner's scratch */
+    const hs_database_t *db = aupf__start_db(s, s->rs->patterns[pi].expr, 0);
+    hs_error_t e = hs_scan(db, buf + (ws - base), (unsigned)(we - ws), 0, s->scratch, on_start, &q);
     if ((e != HS_SUCCESS && e != HS_SCAN_TERMINATED) || !q.found)
         return ws; /* only for an unbounded pattern clipped by a stream */
     return ws + (size_t)q.start;
@@ -243,8 +244,9 @@ static void recover_cluster(aupf_scanner *s, uint32_t pi, aupf__span *g, size_t 
     if (!aupf__has_anchored(s->rs, s->rs->patterns[pi].expr)) {
         size_t ws = aupf__utf8_floor(buf, len, first > w + 1 ? first - w - 1 : 0);
         cluster_query q = {g, n, 0, ws};
-        hs_scan(aupf__start_db(s, s->rs->patterns[pi].expr, 0), buf + ws, (unsigned)(we - ws), 0,
-                s->scratch, on_cluster_start, &q);
+        /* first the database: loading it may replace the scanner's scratch */
+        const hs_database_t *db = aupf__start_db(s, s->rs->patterns[pi].expr, 0);
+        hs_scan(db, buf + ws, (unsigned)(we - ws), 0, s->scratch, on_cluster_start, &q);
     } else {
         /* candidates from the earliest possible start, leftmost first */
         cluster_query q = {g, n, 0, 0};
@@ -427,6 +429,8 @@ void aupf__fill_result(aupf_result *res, const aupf_ruleset *rs, const aupf__dec
                        aupf__vec *matches) {
     res->any_flagged = 0;
     res->action = AUPF_ACTION_ALLOW;
+    res->fallback = 0;
+    res->error = AUPF_OK;
     for (size_t c = 0; c < rs->category_count; c++) {
         res->scores[c] = 1.0 - d->miss[c];
         res->flagged[c] = d->flagged[c];
@@ -463,15 +467,7 @@ static int decide_all(aupf_scanner *s) {
     return AUPF_OK;
 }
 
-int aupf_scan(aupf_scanner *s, aupf_role role, const char *text, size_t len,
-              const aupf_result **out) {
-    if (!s || !out || (!text && len) || (role != AUPF_ROLE_PROMPT && role != AUPF_ROLE_COMPLETION))
-        return AUPF_E_ARG;
-    *out = NULL;
-    if (len > UINT32_MAX)
-        return AUPF_E_TOO_LARGE; /* Hyperscan's block length is 32-bit */
-    if (!text)
-        text = "";
+static int scan_block(aupf_scanner *s, aupf_role role, const char *text, size_t len) {
     const aupf_ruleset *rs = s->rs;
     int st = AUPF_OK;
     if (rs->normalize) {
@@ -511,6 +507,21 @@ int aupf_scan(aupf_scanner *s, aupf_role role, const char *text, size_t len,
         st = AUPF_E_SCAN; /* a damaged start database in the cache file */
     if (st == AUPF_OK)
         st = decide_all(s);
+    return st;
+}
+
+int aupf_scan(aupf_scanner *s, aupf_role role, const char *text, size_t len,
+              const aupf_result **out) {
+    if (!s || !out || (!text && len) || (role != AUPF_ROLE_PROMPT && role != AUPF_ROLE_COMPLETION))
+        return AUPF_E_ARG;
+    *out = NULL;
+    if (len > UINT32_MAX)
+        return AUPF_E_TOO_LARGE; /* Hyperscan's block length is 32-bit */
+    int st = scan_block(s, role, text ? text : "", len);
+    if (aupf__internal_failure(st)) { /* the configured fallback, not an error */
+        *out = aupf__fallback_result(s, st);
+        return AUPF_OK;
+    }
     if (st != AUPF_OK)
         return st;
     *out = &s->result;

@@ -27,6 +27,9 @@ struct aupf_stream {
     hs_stream_t *hs;
     int closed;
     int failed;    /* out of memory inside a callback */
+    int stopped;   /* a sink returned non-zero (its code is not ours) */
+    int fallback;  /* 0, or the on_error policy followed after a failure */
+    int error;     /* that failure */
     aupf__vec raw; /* char: original bytes [raw_base, raw_base + count) */
     size_t raw_base;
     size_t pending_from;    /* the next piece starts here */
@@ -269,10 +272,20 @@ static void view_map(const aupf_stream *st, size_t vs, size_t ve, aupf_match *m)
         m->evasive |= ev[i - st->view_base];
 }
 
-static int emit_event(aupf_sink_fn sink, void *ctx, aupf_event_kind kind, const aupf_match *m,
-                      size_t settled) {
+/* Every call of the caller's sink goes through here, so that a code the
+ * sink returns is never mistaken for a failure of ours. */
+static int call_sink(aupf_stream *st, aupf_sink_fn sink, void *ctx, const char *bytes, size_t len,
+                     const aupf_event *e) {
+    int rc = sink ? sink(ctx, bytes, len, e) : 0;
+    if (rc)
+        st->stopped = 1;
+    return rc;
+}
+
+static int emit_event(aupf_stream *st, aupf_sink_fn sink, void *ctx, aupf_event_kind kind,
+                      const aupf_match *m, size_t settled) {
     aupf_event e = {kind, *m, m->category, settled};
-    return sink ? sink(ctx, NULL, 0, &e) : 0;
+    return call_sink(st, sink, ctx, NULL, 0, &e);
 }
 
 /* Decides, in end order, the triggers that ended at or before their class's
@@ -310,11 +323,11 @@ static int decide_until(aupf_stream *st, aupf_scanner *s, size_t clock_act, size
         int newly = aupf__decide(&st->decider, rs, d, i);
         if (newly < 0)
             return newly;
-        int rc = emit_event(sink, ctx, AUPF_EVENT_MATCH, &d[i].m, st->out.released);
+        int rc = emit_event(st, sink, ctx, AUPF_EVENT_MATCH, &d[i].m, st->out.released);
         if (!rc && newly)
-            rc = emit_event(sink, ctx, AUPF_EVENT_FLAGGED, &d[i].m, st->out.released);
+            rc = emit_event(st, sink, ctx, AUPF_EVENT_FLAGGED, &d[i].m, st->out.released);
         if (!rc && !was_blocked && st->decider.blocked)
-            rc = emit_event(sink, ctx, AUPF_EVENT_BLOCKED, &d[i].m, st->out.released);
+            rc = emit_event(st, sink, ctx, AUPF_EVENT_BLOCKED, &d[i].m, st->out.released);
         if (rc)
             return rc;
     }
@@ -324,17 +337,18 @@ static int decide_until(aupf_stream *st, aupf_scanner *s, size_t clock_act, size
 /* ---- release ------------------------------------------------------------- */
 
 typedef struct {
+    aupf_stream *st;
     aupf_sink_fn sink;
     void *ctx;
 } sink_ref;
 
 static int emit_bytes(void *ctx, const char *bytes, size_t len) {
     sink_ref *r = ctx;
-    return (r->sink && len) ? r->sink(r->ctx, bytes, len, NULL) : 0;
+    return len ? call_sink(r->st, r->sink, r->ctx, bytes, len, NULL) : 0;
 }
 
 static int release(aupf_stream *st, size_t limit, aupf_sink_fn sink, void *ctx) {
-    sink_ref ref = {sink, ctx};
+    sink_ref ref = {st, sink, ctx};
     aupf__output_sort(&st->decider, &st->out);
     return aupf__output_release(
         &st->out, &st->decider, st->rs, st->raw.data, st->raw_base, limit,
@@ -398,22 +412,66 @@ static int advance(aupf_stream *st, aupf_scanner *s, aupf_sink_fn sink, void *ct
     return AUPF_OK;
 }
 
+/* ---- failure policy ------------------------------------------------------ */
+
+/* Bytes written after a failure: passed on under fail open, dropped under
+ * fail closed (or after a block that was already released). */
+static int fallback_write(aupf_stream *st, const char *chunk, size_t len, aupf_sink_fn sink,
+                          void *ctx) {
+    if (st->fallback != AUPF_FAIL_OPEN || st->out.done || !len)
+        return AUPF_OK;
+    st->out.released += len;
+    return call_sink(st, sink, ctx, chunk, len, NULL);
+}
+
+/* An internal failure: from here on the stream follows on_error. Fail
+ * closed releases the block message (unless a block already released it);
+ * fail open releases what it holds back, without its pending redactions. */
+static int fall_back(aupf_stream *st, int status, aupf_sink_fn sink, void *ctx) {
+    st->fallback = st->rs->on_error;
+    st->error = status;
+    aupf_event e = {
+        .kind = AUPF_EVENT_FALLBACK, .category = (size_t)st->fallback, .settled = st->out.released};
+    int rc = call_sink(st, sink, ctx, NULL, 0, &e);
+    if (rc || st->out.done)
+        return rc;
+    if (st->fallback == AUPF_FAIL_CLOSED) {
+        st->out.done = 1;
+        return call_sink(st, sink, ctx, st->rs->block_message, strlen(st->rs->block_message), NULL);
+    }
+    size_t from = st->out.released > st->out.skip_until ? st->out.released : st->out.skip_until;
+    size_t end = st->raw_base + st->raw.count;
+    if (from < end) {
+        rc = call_sink(st, sink, ctx, raw_at(st, from), end - from, NULL);
+        st->out.released = end;
+    }
+    return rc;
+}
+
 int aupf_stream_write(aupf_stream *st, aupf_scanner *s, const char *chunk, size_t len,
                       aupf_sink_fn sink, void *ctx) {
     if (!st || !s || s->rs != st->rs || (!chunk && len) || st->closed)
         return AUPF_E_ARG;
+    if (st->fallback)
+        return fallback_write(st, chunk, len, sink, ctx);
     if (st->raw_base + st->raw.count + len > UINT32_MAX)
         return AUPF_E_TOO_LARGE; /* offsets in the view map are 32-bit */
-    if (len && append_bytes(&st->raw, chunk, len) != AUPF_OK)
-        return AUPF_E_NOMEM;
     s->start_failed = 0;
-    if (!aupf__stream_db(s))
-        return AUPF_E_SCAN;
-    int rc = take_pieces(st, s, 0);
+    int rc = len ? append_bytes(&st->raw, chunk, len) : AUPF_OK;
+    int kept = rc == AUPF_OK;
+    if (rc == AUPF_OK && !aupf__stream_db(s))
+        rc = AUPF_E_SCAN;
+    if (rc == AUPF_OK)
+        rc = take_pieces(st, s, 0);
     if (rc == AUPF_OK)
         rc = advance(st, s, sink, ctx);
     if (rc == AUPF_OK && s->start_failed)
-        rc = AUPF_E_SCAN; /* a damaged start database in the cache file */
+        rc = AUPF_E_SCAN; /* a database could not be loaded from the cache */
+    if (aupf__internal_failure(rc) && !st->stopped) {
+        rc = fall_back(st, rc, sink, ctx);
+        if (rc == AUPF_OK && !kept)
+            rc = fallback_write(st, chunk, len, sink, ctx);
+    }
     return rc;
 }
 
@@ -424,27 +482,39 @@ int aupf_stream_close(aupf_stream *st, aupf_scanner *s, aupf_sink_fn sink, void 
     *out = NULL;
     st->closed = 1;
     s->start_failed = 0;
-    if (!aupf__stream_db(s))
-        return AUPF_E_SCAN;
-    int rc = take_pieces(st, s, 1);
-    if (rc == AUPF_OK)
-        rc = take_piece(st, s, st->raw_base + st->raw.count);
-    if (rc == AUPF_OK && hs_close_stream(st->hs, s->scratch, on_stream_hit, st) != HS_SUCCESS)
-        rc = AUPF_E_SCAN;
-    st->hs = NULL;
-    if (rc == AUPF_OK)
-        rc = decide_until(st, s, SIZE_MAX, SIZE_MAX, sink, ctx);
-    if (rc == AUPF_OK)
-        rc = release(st, st->raw_base + st->raw.count, sink, ctx);
-    if (rc == AUPF_OK && s->start_failed)
-        rc = AUPF_E_SCAN;
+    int rc = AUPF_OK;
+    if (!st->fallback) {
+        if (!aupf__stream_db(s))
+            rc = AUPF_E_SCAN;
+        if (rc == AUPF_OK)
+            rc = take_pieces(st, s, 1);
+        if (rc == AUPF_OK)
+            rc = take_piece(st, s, st->raw_base + st->raw.count);
+        if (rc == AUPF_OK) {
+            hs_error_t e = hs_close_stream(st->hs, s->scratch, on_stream_hit, st);
+            st->hs = NULL; /* freed by the call */
+            if (e != HS_SUCCESS || st->failed)
+                rc = st->failed ? AUPF_E_NOMEM : AUPF_E_SCAN;
+        }
+        if (rc == AUPF_OK)
+            rc = decide_until(st, s, SIZE_MAX, SIZE_MAX, sink, ctx);
+        if (rc == AUPF_OK)
+            rc = release(st, st->raw_base + st->raw.count, sink, ctx);
+        if (rc == AUPF_OK && s->start_failed)
+            rc = AUPF_E_SCAN;
+        if (rc == AUPF_OK && aupf__vec_reserve(&s->matches, st->decided.count) != AUPF_OK)
+            rc = AUPF_E_NOMEM;
+        if (aupf__internal_failure(rc) && !st->stopped)
+            rc = fall_back(st, rc, sink, ctx);
+    }
     if (rc != AUPF_OK)
         return rc;
+    if (st->fallback) {
+        *out = aupf__fallback_result(s, st->error);
+        return AUPF_OK;
+    }
     /* the final verdict, as aupf_scan gives it */
     aupf__vec *m = &s->matches;
-    m->count = 0;
-    if (aupf__vec_reserve(m, st->decided.count) != AUPF_OK)
-        return AUPF_E_NOMEM;
     const aupf__dmatch *d = st->decided.data;
     for (size_t i = 0; i < st->decided.count; i++)
         ((aupf_match *)m->data)[i] = d[i].m;

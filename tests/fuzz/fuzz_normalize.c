@@ -39,8 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             FUZZ_CHECK(s < e && e <= size, "view byte %zu maps to %zu-%zu of %zu", i, s, e, size);
             FUZZ_CHECK(s >= ps && e >= pe, "view byte %zu maps to %zu-%zu after %zu-%zu", i, s, e,
                        ps, pe);
-            FUZZ_CHECK(boundary[s] && boundary[e], "view byte %zu maps to %zu-%zu, not units", i,
-                       s, e);
+            FUZZ_CHECK(boundary[s] && boundary[e], "view byte %zu maps to %zu-%zu, not units", i, s,
+                       e);
             ps = s;
             pe = e;
         }
@@ -59,8 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             if (p == forced) {
                 last_forced = p;
                 forced = aupf__next_forced_cut(text, size, p);
-                FUZZ_CHECK((forced > p && forced <= size) || forced == size, "forced cut %zu after %zu",
-                           forced, p);
+                FUZZ_CHECK((forced > p && forced <= size) || forced == size,
+                           "forced cut %zu after %zu", forced, p);
             }
             from = p;
         }

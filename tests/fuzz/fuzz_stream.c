@@ -54,12 +54,6 @@ static size_t next_size(void *ctx) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 2)
         return 0;
-#if AUPF_FUZZ_SKIP_KNOWN
-    /* known: closing a stream that got no bytes computes NULL + 0
-     * (stream.c raw_at); regressions/fuzz_stream/empty_null_offset */
-    if (size == 2)
-        return 0;
-#endif
     chunking c = {.mode = (data[0] >> 1) & 3, .param = data[1], .rng = data[1]};
     aupf_role role = (data[0] & 1) ? AUPF_ROLE_COMPLETION : AUPF_ROLE_PROMPT;
     size_t len = size - 2;
@@ -68,8 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     c.text = (const uint8_t *)text;
     c.len = len;
     const char *why = stream_check(rs, scanner, role, text, len, next_size, &c);
-    FUZZ_CHECK(why == NULL, "%s (role %s, mode %d, param %u, %zu bytes)", why,
-               aupf_role_name(role), c.mode, c.param, len);
+    FUZZ_CHECK(why == NULL, "%s (role %s, mode %d, param %u, %zu bytes)", why, aupf_role_name(role),
+               c.mode, c.param, len);
     free(text);
     return 0;
 }

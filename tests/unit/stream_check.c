@@ -83,7 +83,7 @@ const char *stream_check(aupf_ruleset *rs, aupf_scanner *s, aupf_role role, cons
         result = why;
     } else {
         copy(rs, r, &stream);
-        if (got.len != out_len || memcmp(got.data, expected, out_len) != 0) {
+        if (got.len != out_len || (out_len && memcmp(got.data, expected, out_len) != 0)) {
             snprintf(why, sizeof why, "output differs: stream \"%.*s\" block \"%.*s\"",
                      (int)(got.len > 200 ? 200 : got.len), got.data ? got.data : "",
                      (int)(out_len > 200 ? 200 : out_len), expected);
