@@ -5,6 +5,7 @@
  * ratios are taken run by run inside one invocation. */
 #include "aupfilter.h"
 #include "bench_e2e.h"
+#include "bench_patcost.h"
 #include "bench_pcre2.h"
 #include "bench_plot.h"
 #include "bench_raw.h"
@@ -30,9 +31,11 @@ enum {
     S_STREAM = BENCH_SECTION_STREAM,
     S_THREADS = BENCH_SECTION_THREADS,
     S_SCALING = BENCH_SECTION_SCALING,
-    S_ALL = 31
+    S_PATTERNS = BENCH_SECTION_PATTERNS,
+    S_ALL = 31 /* patterns only on request */
 };
-static const char *const SECTION_NAMES[] = {"startup", "block", "stream", "threads", "scaling"};
+static const char *const SECTION_NAMES[] = {"startup", "block",   "stream",
+                                            "threads", "scaling", "patterns"};
 
 typedef struct {
     const char *config, *corpus, *out_dir, *json, *cli;
@@ -45,7 +48,8 @@ static void usage(void) {
             "usage: aupfilter-bench [--config FILE] [--corpus JSONL] [--runs N] [--out DIR]\n"
             "                       [--json FILE] [--max-docs N] [--scale N,N,...|none]\n"
             "                       [--threads N] [--cli PATH] [--only SECTION,...] [--quick]\n"
-            "sections: startup, block, stream, threads, scaling (default: all)\n");
+            "sections: startup, block, stream, threads, scaling (default: these), and\n"
+            "patterns (each expression alone, the costliest first)\n");
 }
 
 static int parse_sections(const char *s, options *o) {
@@ -53,7 +57,7 @@ static int parse_sections(const char *s, options *o) {
     while (*s) {
         size_t n = strcspn(s, ",");
         int found = 0;
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < 6; i++)
             if (strlen(SECTION_NAMES[i]) == n && strncmp(s, SECTION_NAMES[i], n) == 0)
                 o->sections |= 1 << i, found = 1;
         if (!found)
@@ -547,6 +551,20 @@ int main(int argc, char **argv) {
     if (o.sections & S_THREADS) {
         measure_threads(&o, rs, &c, &pg, &rep);
         section_done(&o, &rep, S_THREADS, json, quantiles, &pg);
+    }
+    if (o.sections & S_PATTERNS) {
+        rep.ntop = bench_pattern_costs(rs, &view, o.runs, &pg, rep.top, BENCH_TOP_PATTERNS,
+                                       &rep.patterns_total_s);
+        for (size_t i = 0; i < rep.ntop; i++) {
+            bench_pattern p;
+            aupf_rule_info ri;
+            bench_pattern_at(rs, rep.top[i].pattern, &p);
+            aupf_ruleset_rule_info(rs, p.rule, &ri);
+            rep.top_rule[i] = ri.id;
+            rep.top_expr[i] = p.expr;
+            rep.top_trigger[i] = p.trigger;
+        }
+        section_done(&o, &rep, S_PATTERNS, json, quantiles, &pg);
     }
     if (o.sections & S_SCALING)
         measure_scaling(&o, rs, &c, &view, tmp, &pg, &rep, json, quantiles);

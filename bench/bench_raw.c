@@ -11,15 +11,21 @@ _Static_assert(BENCH_FLAG_CASELESS == HS_FLAG_CASELESS && BENCH_FLAG_DOTALL == H
                    BENCH_FLAG_UCP == HS_FLAG_UCP,
                "bench flags mirror Hyperscan's");
 
+int bench_pattern_at(const aupf_ruleset *rs, size_t i, bench_pattern *out) {
+    if (i >= rs->pattern_count)
+        return -1;
+    const aupf__pattern *p = &rs->patterns[i];
+    *out = (bench_pattern){.expr = p->expression,
+                           .flags = p->hs_flags,
+                           .rule = p->rule,
+                           .trigger = p->unless_index == AUPF__NO_UNLESS,
+                           .roles = rs->rules[p->rule].roles};
+    return 0;
+}
+
 size_t bench_patterns(const aupf_ruleset *rs, bench_pattern *out, size_t cap) {
-    for (size_t i = 0; i < rs->pattern_count && i < cap; i++) {
-        const aupf__pattern *p = &rs->patterns[i];
-        out[i] = (bench_pattern){.expr = p->expression,
-                                 .flags = p->hs_flags,
-                                 .rule = p->rule,
-                                 .trigger = p->unless_index == AUPF__NO_UNLESS,
-                                 .roles = rs->rules[p->rule].roles};
-    }
+    for (size_t i = 0; i < rs->pattern_count && i < cap; i++)
+        bench_pattern_at(rs, i, &out[i]);
     return rs->pattern_count;
 }
 

@@ -34,6 +34,8 @@ extern "C" {
 
 /* The ruleset's expressions in database order; owned by the ruleset. */
 size_t bench_patterns(const aupf_ruleset *rs, bench_pattern *out, size_t cap);
+/* Expression i in database order; 0, or -1 when out of range. */
+int bench_pattern_at(const aupf_ruleset *rs, size_t i, bench_pattern *out);
 /* The flags of rule i as the packs set them. */
 unsigned bench_rule_flags(const aupf_ruleset *rs, size_t rule);
 /* The rule's unless patterns as written. */

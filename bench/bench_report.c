@@ -152,6 +152,19 @@ void bench_report_print_scale_row(FILE *out, const bench_scale_row *s, const cha
     fflush(out);
 }
 
+static void print_patterns(FILE *out, const bench_report *r) {
+    double mb = (double)r->bytes / 1e6;
+    fprintf(out,
+            "\ncostliest expressions, each compiled alone and scanned over the normalized text\n"
+            "(every expression alone: %.0f ms per pass in all)\n%-9s %10s %12s  %s\n",
+            r->patterns_total_s * 1e3, "ms/pass", "MB/s alone", "callbacks",
+            "rule (pattern) expression");
+    for (size_t i = 0; i < r->ntop; i++)
+        fprintf(out, "%9.1f %10.1f %12zu  %s (%s) %.70s\n", r->top[i].seconds.median * 1e3,
+                r->top[i].seconds.median > 0 ? mb / r->top[i].seconds.median : 0, r->top[i].matches,
+                r->top_rule[i], r->top_trigger[i] ? "trigger" : "unless", r->top_expr[i]);
+}
+
 void bench_report_print_section(FILE *out, const bench_report *r, int section) {
     if (section == BENCH_SECTION_STARTUP)
         print_startup(out, r);
@@ -161,6 +174,8 @@ void bench_report_print_section(FILE *out, const bench_report *r, int section) {
         print_stream(out, r);
     else if (section == BENCH_SECTION_THREADS)
         print_threads(out, r);
+    else if (section == BENCH_SECTION_PATTERNS)
+        print_patterns(out, r);
     fflush(out);
 }
 
@@ -241,6 +256,16 @@ static json_t *json_scaling(const bench_report *r) {
     return json_pack("{s:o,s:o}", "configured", json_scale_row(&r->scale_base), "synthetic", sc);
 }
 
+static json_t *json_patterns(const bench_report *r) {
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->ntop; i++)
+        json_array_append_new(a, json_pack("{s:s,s:b,s:s,s:o,s:I}", "rule", r->top_rule[i],
+                                           "trigger", r->top_trigger[i], "expression",
+                                           r->top_expr[i], "seconds", stats(r->top[i].seconds),
+                                           "callbacks", (json_int_t)r->top[i].matches));
+    return json_pack("{s:f,s:o}", "every_expression_alone_s", r->patterns_total_s, "costliest", a);
+}
+
 int bench_report_json(const bench_report *r, const char *path) {
     char m[512];
     machine(m, sizeof m);
@@ -264,6 +289,8 @@ int bench_report_json(const bench_report *r, const char *path) {
         json_object_set_new(o, "threads", json_threads(r));
     if (r->done & BENCH_SECTION_SCALING)
         json_object_set_new(o, "scaling", json_scaling(r));
+    if (r->done & BENCH_SECTION_PATTERNS)
+        json_object_set_new(o, "patterns", json_patterns(r));
     int rc = json_dump_file(o, path, JSON_INDENT(2)) == 0 ? 0 : -1;
     json_decref(o);
     return rc;

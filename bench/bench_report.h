@@ -2,6 +2,7 @@
 #ifndef AUPF_BENCH_REPORT_H
 #define AUPF_BENCH_REPORT_H
 
+#include "bench_patcost.h"
 #include "bench_scale.h"
 #include "bench_util.h"
 
@@ -10,13 +11,15 @@
 #define BENCH_CHUNK_SIZES      3
 #define BENCH_MAX_THREAD_STEPS 16
 #define BENCH_MAX_SCALE        8
+#define BENCH_TOP_PATTERNS     12
 
 enum {
     BENCH_SECTION_STARTUP = 1,
     BENCH_SECTION_BLOCK = 2,
     BENCH_SECTION_STREAM = 4,
     BENCH_SECTION_THREADS = 8,
-    BENCH_SECTION_SCALING = 16
+    BENCH_SECTION_SCALING = 16,
+    BENCH_SECTION_PATTERNS = 32
 };
 
 typedef struct {
@@ -46,6 +49,12 @@ typedef struct {
     bench_scale_row scale_base;
     size_t nscale;
     bench_scale_row scale[BENCH_MAX_SCALE];
+    /* the costliest expressions alone, and every expression's time summed */
+    size_t ntop;
+    bench_pattern_cost top[BENCH_TOP_PATTERNS];
+    const char *top_rule[BENCH_TOP_PATTERNS], *top_expr[BENCH_TOP_PATTERNS];
+    int top_trigger[BENCH_TOP_PATTERNS];
+    double patterns_total_s;
 } bench_report;
 
 /* The machine, ruleset and corpus. */
