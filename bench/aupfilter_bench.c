@@ -374,17 +374,19 @@ static void measure_threads(const options *o, aupf_ruleset *rs, const bench_corp
     if (steps[n - 1] != o->max_threads && n < MAX_THREAD_STEPS)
         steps[n++] = o->max_threads;
     double *v = calloc((size_t)(n * o->runs), sizeof *v);
+    double *cores = calloc((size_t)(n * o->runs), sizeof *cores);
     double *ratio = calloc((size_t)o->runs, sizeof *ratio);
-    if (!v || !ratio) {
+    if (!v || !cores || !ratio) {
         free(v);
+        free(cores);
         free(ratio);
         return;
     }
-    bench_threads(rs, c, steps[n - 1]); /* warm-up: every thread's first scans */
+    bench_threads(rs, c, steps[n - 1], NULL); /* warm-up: every thread's first scans */
     for (int r = 0; r < o->runs; r++)
         for (int i = 0; i < n; i++) {
             bench_progress_note(pg, "threads: %d, run %d/%d", steps[i], r + 1, o->runs);
-            v[i * o->runs + r] = bench_threads(rs, c, steps[i]);
+            v[i * o->runs + r] = bench_threads(rs, c, steps[i], &cores[i * o->runs + r]);
         }
     rep->thread_steps = (size_t)n;
     for (int i = 0; i < n; i++) {
@@ -393,8 +395,10 @@ static void measure_threads(const options *o, aupf_ruleset *rs, const bench_corp
         rep->threads[i] = steps[i];
         rep->thread_speedup[i] = bench_summarize(ratio, o->runs);
         rep->thread_mbps[i] = bench_summarize(v + i * o->runs, o->runs);
+        rep->thread_cores[i] = bench_summarize(cores + i * o->runs, o->runs);
     }
     free(v);
+    free(cores);
     free(ratio);
 }
 
@@ -511,12 +515,15 @@ int main(int argc, char **argv) {
     double *quantiles[BENCH_CHUNK_SIZES];
     for (int k = 0; k < BENCH_CHUNK_SIZES; k++)
         quantiles[k] = calloc(LATENCY_POINTS, sizeof(double));
+    /* startup measures need a cache of their own; otherwise the configured
+     * cache (and the command line's) saves a compile */
+    const char *cache = (o.sections & S_STARTUP) ? cache_dir : NULL;
     aupf_ruleset *rs = NULL;
     int st;
     if (o.sections & S_STARTUP) {
         st = measure_startup(&o, cache_dir, &pg, &rep, &rs);
-    } else { /* compiles once into the cache the command line will use */
-        aupf_load_options opts = {.cache_dir = cache_dir};
+    } else {
+        aupf_load_options opts = {.cache_dir = NULL};
         bench_progress_note(&pg, "loading %s", o.config);
         st = aupf_ruleset_load(o.config, &opts, NULL, NULL, &rs);
     }
@@ -541,7 +548,7 @@ int main(int argc, char **argv) {
         section_done(&o, &rep, S_STARTUP, json, quantiles, &pg);
     int failed = 0;
     if (o.sections & S_BLOCK) {
-        failed |= measure_block(&o, rs, &c, &view, cache_dir, tmp, &pg, &rep) != 0;
+        failed |= measure_block(&o, rs, &c, &view, cache, tmp, &pg, &rep) != 0;
         section_done(&o, &rep, S_BLOCK, json, quantiles, &pg);
     }
     if (o.sections & S_STREAM) {

@@ -45,14 +45,15 @@ double bench_e2e_run(const char *cli, const char *config, const char *cache_dir,
         n++;
     char **env = calloc(n + 2, sizeof *env);
     char var[4200];
-    snprintf(var, sizeof var, "AUPFILTER_CACHE_DIR=%s", cache_dir);
+    snprintf(var, sizeof var, "AUPFILTER_CACHE_DIR=%s", cache_dir ? cache_dir : "");
     double dt = -1;
     if (env) {
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
-            if (strncmp(environ[i], "AUPFILTER_CACHE_DIR=", 20) != 0)
+            if (!cache_dir || strncmp(environ[i], "AUPFILTER_CACHE_DIR=", 20) != 0)
                 env[k++] = environ[i];
-        env[k++] = var;
+        if (cache_dir)
+            env[k++] = var;
         pid_t pid;
         double t0 = bench_now_s();
         if (posix_spawn(&pid, cli, &fa, NULL, argv, env) == 0) {

@@ -130,12 +130,15 @@ static void print_stream(FILE *out, const bench_report *r) {
 }
 
 static void print_threads(FILE *out, const bench_report *r) {
-    fprintf(out, "\n%-10s %11s %11s %11s %11s %11s %11s\n", "threads", "MB/s", "min", "max",
-            "speed-up", "min", "max");
+    fprintf(out, "\n%-10s %11s %11s %11s %11s %11s %11s %11s\n", "threads", "MB/s", "min", "max",
+            "speed-up", "min", "max", "cores got");
     for (size_t i = 0; i < r->thread_steps; i++)
-        fprintf(out, "%-10d %11.1f %11.1f %11.1f %11.2f %11.2f %11.2f\n", r->threads[i],
+        fprintf(out, "%-10d %11.1f %11.1f %11.1f %11.2f %11.2f %11.2f %11.2f\n", r->threads[i],
                 r->thread_mbps[i].median, r->thread_mbps[i].min, r->thread_mbps[i].max,
-                r->thread_speedup[i].median, r->thread_speedup[i].min, r->thread_speedup[i].max);
+                r->thread_speedup[i].median, r->thread_speedup[i].min, r->thread_speedup[i].max,
+                r->thread_cores[i].median);
+    fprintf(out, "(cores got: CPU time the process received per second of the run; below the\n"
+                 " thread count, other work on the machine took the rest)\n");
 }
 
 void bench_report_print_scale_head(FILE *out) {
@@ -236,9 +239,10 @@ static json_t *json_stream(const bench_report *r) {
 static json_t *json_threads(const bench_report *r) {
     json_t *th = json_array();
     for (size_t i = 0; i < r->thread_steps; i++)
-        json_array_append_new(th, json_pack("{s:i,s:o,s:o}", "threads", r->threads[i], "mbps",
+        json_array_append_new(th, json_pack("{s:i,s:o,s:o,s:o}", "threads", r->threads[i], "mbps",
                                             stats(r->thread_mbps[i]), "speedup",
-                                            stats(r->thread_speedup[i])));
+                                            stats(r->thread_speedup[i]), "cores",
+                                            stats(r->thread_cores[i])));
     return th;
 }
 

@@ -44,7 +44,8 @@ typedef struct {
     /* threads */
     size_t thread_steps;
     int threads[BENCH_MAX_THREAD_STEPS];
-    bench_stats thread_mbps[BENCH_MAX_THREAD_STEPS], thread_speedup[BENCH_MAX_THREAD_STEPS];
+    bench_stats thread_mbps[BENCH_MAX_THREAD_STEPS], thread_speedup[BENCH_MAX_THREAD_STEPS],
+        thread_cores[BENCH_MAX_THREAD_STEPS]; /* CPU the process got, in cores */
     /* scaling: the configured rules measured the same way, then synthetic */
     bench_scale_row scale_base;
     size_t nscale;

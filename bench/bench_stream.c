@@ -121,15 +121,24 @@ static void *work(void *arg) {
     return NULL;
 }
 
-double bench_threads(aupf_ruleset *rs, const bench_corpus *c, int threads) {
+static double cpu_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+double bench_threads(aupf_ruleset *rs, const bench_corpus *c, int threads, double *cores) {
     pthread_t tid[256];
     worker w[256];
-    double t0 = now_ns();
+    double t0 = now_ns(), c0 = cpu_ns();
     for (int i = 0; i < threads; i++) {
         w[i] = (worker){rs, c, (size_t)i, (size_t)threads};
         pthread_create(&tid[i], NULL, work, &w[i]);
     }
     for (int i = 0; i < threads; i++)
         pthread_join(tid[i], NULL);
-    return (double)c->bytes / (now_ns() - t0) * 1e3;
+    double wall = now_ns() - t0;
+    if (cores)
+        *cores = (cpu_ns() - c0) / wall;
+    return (double)c->bytes / wall * 1e3;
 }

@@ -16,7 +16,9 @@ int bench_chunk_latency(aupf_ruleset *rs, const bench_corpus *c, size_t chunk, s
  * state per stream and the resident memory each adds. */
 int bench_stream_memory(aupf_ruleset *rs, const bench_corpus *c, size_t nstreams,
                         double *state_bytes, double *rss_bytes_per_stream);
-/* Block-scan MB/s with `threads` threads sharing the ruleset. */
-double bench_threads(aupf_ruleset *rs, const bench_corpus *c, int threads);
+/* Block-scan MB/s with `threads` threads sharing the ruleset; *cores (may
+ * be NULL) gets the CPU time the process got per second of the run, which
+ * tells a busy machine from a lack of scaling. */
+double bench_threads(aupf_ruleset *rs, const bench_corpus *c, int threads, double *cores);
 
 #endif
