@@ -40,6 +40,7 @@ static const char *const SECTION_NAMES[] = {"startup", "block",   "stream",
 typedef struct {
     const char *config, *corpus, *out_dir, *json, *cli;
     int runs, quick, max_threads, sections;
+    bench_clock clock;
     size_t max_docs, scale[MAX_SCALE], nscale;
 } options;
 
@@ -47,7 +48,8 @@ static void usage(void) {
     fprintf(stderr,
             "usage: aupfilter-bench [--config FILE] [--corpus JSONL] [--runs N] [--out DIR]\n"
             "                       [--json FILE] [--max-docs N] [--scale N,N,...|none]\n"
-            "                       [--threads N] [--cli PATH] [--only SECTION,...] [--quick]\n"
+            "                       [--threads N] [--cli PATH] [--only SECTION,...]\n"
+            "                       [--clock cpu|wall] [--quick]\n"
             "sections: startup, block, stream, threads, scaling (default: these), and\n"
             "patterns (each expression alone, the costliest first)\n");
 }
@@ -121,6 +123,10 @@ static int parse_options(int argc, char **argv, options *o) {
         else if (strcmp(a, "--only") == 0) {
             if (parse_sections(v, o) != 0)
                 return -1;
+        } else if (strcmp(a, "--clock") == 0) {
+            if (strcmp(v, "cpu") != 0 && strcmp(v, "wall") != 0)
+                return -1;
+            o->clock = strcmp(v, "cpu") == 0 ? BENCH_CLOCK_CPU : BENCH_CLOCK_WALL;
         } else if (strcmp(a, "--threads") == 0)
             o->max_threads = atoi(v);
         else if (strcmp(a, "--scale") == 0) {
@@ -152,24 +158,27 @@ static int parse_options(int argc, char **argv, options *o) {
 static int measure_startup(const options *o, const char *cache_dir, bench_progress *pg,
                            bench_report *rep, aupf_ruleset **out) {
     double *cold = calloc((size_t)o->runs, sizeof *cold);
+    double *cold_cpu = calloc((size_t)o->runs, sizeof *cold_cpu);
     double *warm = calloc((size_t)o->runs, sizeof *warm);
     aupf_ruleset *rs = NULL;
-    int st = cold && warm ? AUPF_OK : AUPF_E_NOMEM;
+    int st = cold && cold_cpu && warm ? AUPF_OK : AUPF_E_NOMEM;
     aupf_load_options cold_opts = {.no_cache = 1}, warm_opts = {.cache_dir = cache_dir};
     for (int r = 0; st == AUPF_OK && r < o->runs; r++) {
         bench_progress_note(pg, "startup: cold compile %d/%d", r + 1, o->runs);
-        double t0 = bench_now_s();
+        /* compilation runs on several threads: wall clock and their CPU */
+        double t0 = bench_now_s(), c0 = bench_process_cpu_s();
         if ((st = aupf_ruleset_load(o->config, &cold_opts, NULL, NULL, &rs)) != AUPF_OK)
             break;
         cold[r] = (bench_now_s() - t0) * 1e3;
+        cold_cpu[r] = (bench_process_cpu_s() - c0) * 1e3;
         aupf_ruleset_release(rs);
         if (r == 0 && (st = aupf_ruleset_load(o->config, &warm_opts, NULL, NULL, &rs)) == AUPF_OK)
             aupf_ruleset_release(rs); /* fills the cache */
-        t0 = bench_now_s();
+        t0 = bench_clock_s(o->clock);
         if (st != AUPF_OK ||
             (st = aupf_ruleset_load(o->config, &warm_opts, NULL, NULL, &rs)) != AUPF_OK)
             break;
-        warm[r] = (bench_now_s() - t0) * 1e3;
+        warm[r] = (bench_clock_s(o->clock) - t0) * 1e3;
         if (!aupf_ruleset_from_cache(rs))
             fprintf(stderr, "aupfilter-bench: warm load did not use the cache\n");
         if (r + 1 < o->runs)
@@ -177,37 +186,39 @@ static int measure_startup(const options *o, const char *cache_dir, bench_progre
     }
     if (st == AUPF_OK) {
         rep->cold_ms = bench_summarize(cold, o->runs);
+        rep->cold_cpu_ms = bench_summarize(cold_cpu, o->runs);
         rep->warm_ms = bench_summarize(warm, o->runs);
         *out = rs;
     }
     free(cold);
+    free(cold_cpu);
     free(warm);
     return st;
 }
 
-static double scan_pass(aupf_scanner *s, const bench_corpus *c, size_t *flagged) {
+static double scan_pass(aupf_scanner *s, const bench_corpus *c, bench_clock k, size_t *flagged) {
     size_t f = 0;
-    double t0 = bench_now_s();
+    double t0 = bench_clock_s(k);
     for (size_t i = 0; i < c->count; i++) {
         const aupf_result *res;
         if (aupf_scan(s, AUPF_ROLE_PROMPT, c->text[i], c->len[i], &res) == AUPF_OK)
             f += (size_t)aupf_result_flagged(res);
     }
-    double dt = bench_now_s() - t0;
+    double dt = bench_clock_s(k) - t0;
     if (flagged)
         *flagged = f;
     return dt;
 }
 
-static double memory_pass(const bench_corpus *c) {
+static double memory_pass(const bench_corpus *c, bench_clock clk) {
     unsigned long acc = 0;
-    double t0 = bench_now_s();
+    double t0 = bench_clock_s(clk);
     for (size_t i = 0; i < c->count; i++)
         for (size_t k = 0; k < c->len[i]; k++)
             acc += (unsigned char)c->text[i][k];
     volatile unsigned long sink = acc; /* keeps the loop */
     (void)sink;
-    return bench_now_s() - t0;
+    return bench_clock_s(clk) - t0;
 }
 
 /* Documents whose matched-rule set differs from Hyperscan's. */
@@ -220,6 +231,36 @@ static size_t disagreements(const uint64_t *a, const uint64_t *hs, size_t n) {
 
 static double mbps(size_t bytes, double seconds) {
     return seconds > 0 ? (double)bytes / seconds / 1e6 : 0;
+}
+
+typedef int (*pass_fn)(void *ctx);
+
+/* Seconds of one pass, or -1 when it failed. */
+static double timed(bench_clock k, pass_fn fn, void *ctx) {
+    double t0 = bench_clock_s(k);
+    return fn(ctx) == 0 ? bench_clock_s(k) - t0 : -1.0;
+}
+
+typedef struct {
+    const aupf_ruleset *rs;
+    const bench_corpus *view;
+    bench_pcre2 *pc;
+    bench_re2 *re;
+    uint64_t *hash;
+    size_t count; /* callbacks or errors */
+} pass_ctx;
+
+static int hs_pass(void *p) {
+    pass_ctx *x = p;
+    return bench_hs_scan(x->rs, x->view, &x->count);
+}
+static int pcre2_pass(void *p) {
+    pass_ctx *x = p;
+    return bench_pcre2_run(x->pc, x->view, x->hash, &x->count);
+}
+static int re2_pass(void *p) {
+    pass_ctx *x = p;
+    return bench_re2_run(x->re, x->view, x->hash, &x->count);
 }
 
 /* Block throughput on one core: every measure once per run, interleaved,
@@ -264,31 +305,35 @@ static int measure_block(const options *o, aupf_ruleset *rs, const bench_corpus 
     for (int k = 0; k < NR; k++)
         ratio[k] = calloc((size_t)runs, sizeof(double));
     size_t failed_pc = 0, failed_re = 0, e2e_ok = rep->jsonl_bytes > 0;
-    scan_pass(s, c, NULL); /* warm-up: first-touch page faults, caches */
+    bench_clock ck = o->clock;
+    scan_pass(s, c, ck, NULL); /* warm-up: first-touch page faults, caches */
     for (int r = 0; r < runs; r++) {
-        size_t n, f;
         bench_progress_note(pg, "block run %d/%d: memory read, hs_scan, aupf_scan", r + 1, runs);
-        v[MEM][r] = mbps(c->bytes, memory_pass(c));
-        v[HS][r] = mbps(c->bytes, bench_hs_scan(rs, view, &rep->hs_matches));
-        v[SCAN][r] = mbps(c->bytes, scan_pass(s, c, &rep->flagged));
-        v[RAW][r] = mbps(c->bytes, scan_pass(s_raw, c, NULL));
+        pass_ctx hs = {.rs = rs, .view = view};
+        v[MEM][r] = mbps(c->bytes, memory_pass(c, ck));
+        v[HS][r] = mbps(c->bytes, timed(ck, hs_pass, &hs));
+        rep->hs_matches = hs.count;
+        v[SCAN][r] = mbps(c->bytes, scan_pass(s, c, ck, &rep->flagged));
+        v[RAW][r] = mbps(c->bytes, scan_pass(s_raw, c, ck, NULL));
         if (e2e_ok) {
             bench_progress_note(pg, "block run %d/%d: end to end (%s)", r + 1, runs, o->cli);
-            double empty = bench_e2e_run(o->cli, o->config, cache_dir, NULL);
-            double full = bench_e2e_run(o->cli, o->config, cache_dir, jsonl);
+            double empty = bench_e2e_run(o->cli, o->config, cache_dir, NULL, ck);
+            double full = bench_e2e_run(o->cli, o->config, cache_dir, jsonl, ck);
             e2e_ok = empty > 0 && full > 0;
             v[E2E][r] = mbps(c->bytes, full);
             v[E2E_NET][r] = mbps(c->bytes, full > empty ? full - empty : 0);
         }
         if (re) {
             bench_progress_note(pg, "block run %d/%d: RE2::Set", r + 1, runs);
-            v[RE2][r] = mbps(c->bytes, bench_re2_run(re, view, h_re, &f));
-            failed_re += f;
+            pass_ctx x = {.view = view, .re = re, .hash = h_re};
+            v[RE2][r] = mbps(c->bytes, timed(ck, re2_pass, &x));
+            failed_re += x.count;
         }
         if (pc) {
             bench_progress_note(pg, "block run %d/%d: PCRE2-JIT loop", r + 1, runs);
-            v[PCRE2][r] = mbps(c->bytes, bench_pcre2_run(pc, view, h_pc, &n));
-            failed_pc += n;
+            pass_ctx x = {.view = view, .pc = pc, .hash = h_pc};
+            v[PCRE2][r] = mbps(c->bytes, timed(ck, pcre2_pass, &x));
+            failed_pc += x.count;
         }
         ratio[R_SCAN_HS][r] = v[SCAN][r] / v[HS][r];
         ratio[R_E2E_HS][r] = v[E2E_NET][r] / v[HS][r];
@@ -412,8 +457,11 @@ static void measure_scaling(const options *o, aupf_ruleset *rs, const bench_corp
                             bench_report *rep, const char *json, double **quantiles) {
     bench_report_print_scale_head(stdout);
     bench_scale_row *base = &rep->scale_base;
-    base->compile_ms = (rep->done & S_STARTUP) ? rep->cold_ms.median : aupf_ruleset_build_ms(rs);
-    if (bench_scale_measure_ruleset(rs, c, view, o->runs, pg, base) != AUPF_OK)
+    /* its compile time is known when startup was measured (otherwise the
+     * ruleset may have come from the cache) */
+    base->compile_ms = (rep->done & S_STARTUP) ? rep->cold_ms.median : -1;
+    base->compile_cpu_ms = (rep->done & S_STARTUP) ? rep->cold_cpu_ms.median : -1;
+    if (bench_scale_measure_ruleset(rs, c, view, o->runs, o->clock, pg, base) != AUPF_OK)
         return;
     bench_progress_clear(pg);
     bench_report_print_scale_row(stdout, base, "(configured)");
@@ -426,7 +474,7 @@ static void measure_scaling(const options *o, aupf_ruleset *rs, const bench_corp
         bench_progress_note(pg, "scaling: writing and compiling %zu rules", o->scale[i]);
         int st = mkdir(dir, 0700) == 0 ? bench_scale_write(o->config, rs, o->scale[i], dir) : -1;
         if (st == 0)
-            st = bench_scale_measure(dir, c, view, o->runs, pg, row);
+            st = bench_scale_measure(dir, c, view, o->runs, o->clock, pg, row);
         bench_progress_clear(pg);
         if (st == 0) {
             rep->nscale++;
@@ -511,7 +559,8 @@ int main(int argc, char **argv) {
                         .bytes = c.bytes,
                         .view_bytes = view.bytes,
                         .runs = o.runs,
-                        .quick = o.quick};
+                        .quick = o.quick,
+                        .clock = o.clock};
     double *quantiles[BENCH_CHUNK_SIZES];
     for (int k = 0; k < BENCH_CHUNK_SIZES; k++)
         quantiles[k] = calloc(LATENCY_POINTS, sizeof(double));
@@ -560,7 +609,7 @@ int main(int argc, char **argv) {
         section_done(&o, &rep, S_THREADS, json, quantiles, &pg);
     }
     if (o.sections & S_PATTERNS) {
-        rep.ntop = bench_pattern_costs(rs, &view, o.runs, &pg, rep.top, BENCH_TOP_PATTERNS,
+        rep.ntop = bench_pattern_costs(rs, &view, o.runs, o.clock, &pg, rep.top, BENCH_TOP_PATTERNS,
                                        &rep.patterns_total_s);
         for (size_t i = 0; i < rep.ntop; i++) {
             bench_pattern p;

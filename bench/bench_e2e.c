@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,15 +32,20 @@ size_t bench_e2e_write_jsonl(const bench_corpus *c, const char *path) {
     return bytes;
 }
 
-double bench_e2e_run(const char *cli, const char *config, const char *cache_dir,
-                     const char *input) {
+static double cpu_s(const struct rusage *ru) {
+    return (double)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) +
+           (double)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1e6;
+}
+
+double bench_e2e_run(const char *cli, const char *config, const char *cache_dir, const char *input,
+                     bench_clock clock) {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, input ? input : "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
     char *argv[] = {(char *)cli, "--config", (char *)config, "--quiet", "--input", "jsonl", NULL};
-    /* the child's environment: ours, with the bench's cache directory */
+    /* the child's environment: ours, with the bench's cache directory if any */
     size_t n = 0;
     while (environ[n])
         n++;
@@ -56,10 +62,14 @@ double bench_e2e_run(const char *cli, const char *config, const char *cache_dir,
             env[k++] = var;
         pid_t pid;
         double t0 = bench_now_s();
+        struct rusage before, after;
+        getrusage(RUSAGE_CHILDREN, &before); /* children waited for so far */
         if (posix_spawn(&pid, cli, &fa, NULL, argv, env) == 0) {
             int status;
-            if (waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) <= 1)
-                dt = bench_now_s() - t0;
+            if (waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) <= 1 &&
+                getrusage(RUSAGE_CHILDREN, &after) == 0)
+                dt =
+                    clock == BENCH_CLOCK_WALL ? bench_now_s() - t0 : cpu_s(&after) - cpu_s(&before);
         }
         free(env);
     }

@@ -1,5 +1,5 @@
 /* End to end: the aupfilter command over a JSONL file, JSONL in, verdict
- * lines out (to /dev/null), timed from spawn to exit. */
+ * lines out (to /dev/null). */
 #ifndef AUPF_BENCH_E2E_H
 #define AUPF_BENCH_E2E_H
 
@@ -9,9 +9,12 @@
  * or 0 on error. */
 size_t bench_e2e_write_jsonl(const bench_corpus *c, const char *path);
 /* Runs `cli --config config --quiet --input jsonl < input > /dev/null` with
- * AUPFILTER_CACHE_DIR=cache_dir (NULL: the environment as it is); returns wall seconds, or a
- * negative value when it could not run or exited with 2 or more (1 only says some records got an
- * error line). input NULL: empty input. */
-double bench_e2e_run(const char *cli, const char *config, const char *cache_dir, const char *input);
+ * AUPFILTER_CACHE_DIR=cache_dir (NULL: the environment as it is). Returns
+ * the child's CPU seconds (user + system) for BENCH_CLOCK_CPU, else wall
+ * seconds from spawn to exit; a negative value when it could not run or
+ * exited with 2 or more (1 only says some records got an error line).
+ * input NULL: empty input. */
+double bench_e2e_run(const char *cli, const char *config, const char *cache_dir, const char *input,
+                     bench_clock clock);
 
 #endif

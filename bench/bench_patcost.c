@@ -23,8 +23,8 @@ static int costlier(const void *a, const void *b) {
 }
 
 /* One expression alone: compile, `runs` passes. Returns 0 or -1. */
-static int measure(const bench_pattern *p, const bench_corpus *view, int runs, double *t,
-                   bench_pattern_cost *out) {
+static int measure(const bench_pattern *p, const bench_corpus *view, int runs, bench_clock clock,
+                   double *t, bench_pattern_cost *out) {
     hs_database_t *db = NULL;
     hs_compile_error_t *err = NULL;
     hs_scratch_t *scratch = NULL;
@@ -35,12 +35,12 @@ static int measure(const bench_pattern *p, const bench_corpus *view, int runs, d
     int st = hs_alloc_scratch(db, &scratch) == HS_SUCCESS ? 0 : -1;
     for (int r = 0; st == 0 && r < runs; r++) {
         size_t m = 0;
-        double t0 = bench_now_s();
+        double t0 = bench_clock_s(clock);
         for (size_t i = 0; st == 0 && i < view->count; i++)
             if (hs_scan(db, view->text[i], (unsigned)view->len[i], 0, scratch, count, &m) !=
                 HS_SUCCESS)
                 st = -1;
-        t[r] = bench_now_s() - t0;
+        t[r] = bench_clock_s(clock) - t0;
         out->matches = m;
     }
     if (st == 0)
@@ -51,7 +51,8 @@ static int measure(const bench_pattern *p, const bench_corpus *view, int runs, d
 }
 
 size_t bench_pattern_costs(const aupf_ruleset *rs, const bench_corpus *view, int runs,
-                           bench_progress *pg, bench_pattern_cost *out, size_t n, double *total_s) {
+                           bench_clock clock, bench_progress *pg, bench_pattern_cost *out, size_t n,
+                           double *total_s) {
     size_t np = bench_patterns(rs, NULL, 0);
     bench_pattern *p = calloc(np ? np : 1, sizeof *p);
     bench_pattern_cost *all = calloc(np ? np : 1, sizeof *all);
@@ -64,7 +65,7 @@ size_t bench_pattern_costs(const aupf_ruleset *rs, const bench_corpus *view, int
         for (size_t i = 0; i < np; i++) {
             bench_progress_note(pg, "patterns: %zu of %zu alone", i + 1, np);
             all[k].pattern = i;
-            if (measure(&p[i], view, runs, t, &all[k]) == 0)
+            if (measure(&p[i], view, runs, clock, t, &all[k]) == 0)
                 *total_s += all[k++].seconds.median;
         }
         qsort(all, k, sizeof *all, costlier);

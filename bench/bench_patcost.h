@@ -17,6 +17,7 @@ typedef struct {
  * filled, or 0 on error. *total_s gets the sum of every expression's
  * median time. */
 size_t bench_pattern_costs(const aupf_ruleset *rs, const bench_corpus *view, int runs,
-                           bench_progress *pg, bench_pattern_cost *out, size_t n, double *total_s);
+                           bench_clock clock, bench_progress *pg, bench_pattern_cost *out, size_t n,
+                           double *total_s);
 
 #endif

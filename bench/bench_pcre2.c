@@ -85,9 +85,8 @@ bench_pcre2 *bench_pcre2_new(const bench_pattern *p, size_t n, unsigned role, si
 
 size_t bench_pcre2_rules(const bench_pcre2 *b) { return b->count; }
 
-double bench_pcre2_run(bench_pcre2 *b, const bench_corpus *c, uint64_t *hash, size_t *errors) {
+int bench_pcre2_run(bench_pcre2 *b, const bench_corpus *c, uint64_t *hash, size_t *errors) {
     size_t failed = 0;
-    double t0 = bench_now_s();
     for (size_t d = 0; d < c->count; d++) {
         PCRE2_SPTR text = (PCRE2_SPTR)c->text[d];
         size_t len = c->len[d];
@@ -110,9 +109,8 @@ double bench_pcre2_run(bench_pcre2 *b, const bench_corpus *c, uint64_t *hash, si
         if (hash)
             hash[d] = h;
     }
-    double dt = bench_now_s() - t0;
     *errors = failed;
-    return dt;
+    return 0;
 }
 
 void bench_pcre2_free(bench_pcre2 *b) {

@@ -13,10 +13,10 @@ bench_pcre2 *bench_pcre2_new(const bench_pattern *p, size_t n, unsigned role, si
 /* Triggers compiled (rules checked per document). */
 size_t bench_pcre2_rules(const bench_pcre2 *b);
 /* One pass over the corpus: every trigger searched in every document, a
- * matched rule's unless patterns searched after it. Returns seconds;
- * hash (may be NULL) gets each document's matched rules (bench_rule_mix),
- * *errors the match calls that failed (limits). */
-double bench_pcre2_run(bench_pcre2 *b, const bench_corpus *c, uint64_t *hash, size_t *errors);
+ * matched rule's unless patterns searched after it. hash (may be NULL)
+ * gets each document's matched rules (bench_rule_mix), *errors the match
+ * calls that failed (limits). Returns 0, or -1 when there is no baseline. */
+int bench_pcre2_run(bench_pcre2 *b, const bench_corpus *c, uint64_t *hash, size_t *errors);
 void bench_pcre2_free(bench_pcre2 *b);
 
 #endif

@@ -81,20 +81,18 @@ static int count_match(unsigned id, unsigned long long from, unsigned long long 
     return 0;
 }
 
-double bench_hs_scan(const aupf_ruleset *rs, const bench_corpus *c, size_t *matches) {
+int bench_hs_scan(const aupf_ruleset *rs, const bench_corpus *c, size_t *matches) {
     hs_scratch_t *scratch = NULL;
     if (hs_alloc_scratch(rs->db, &scratch) != HS_SUCCESS)
         return -1;
     size_t n = 0;
     int ok = 1;
-    double t0 = bench_now_s();
     for (size_t i = 0; i < c->count; i++)
         ok &= hs_scan(rs->db, c->text[i], (unsigned)c->len[i], 0, scratch, count_match, &n) ==
               HS_SUCCESS;
-    double dt = bench_now_s() - t0;
     hs_free_scratch(scratch);
     *matches = n;
-    return ok ? dt : -1;
+    return ok ? 0 : -1;
 }
 
 typedef struct {

@@ -49,9 +49,9 @@ size_t bench_db_bytes(const aupf_ruleset *rs);
 int bench_normalize_corpus(const bench_corpus *in, bench_corpus *out);
 
 /* One pass of hs_scan with the ruleset's block database over every
- * document, with a callback that only counts. Returns seconds, or a
- * negative value on error; *matches gets the number of callbacks. */
-double bench_hs_scan(const aupf_ruleset *rs, const bench_corpus *c, size_t *matches);
+ * document, with a callback that only counts. Returns 0, or -1 on error;
+ * *matches gets the number of callbacks. */
+int bench_hs_scan(const aupf_ruleset *rs, const bench_corpus *c, size_t *matches);
 /* Per document, an order-free hash of the rules for `role` whose trigger
  * matched (to compare the baselines with the engine). */
 int bench_hs_rule_hashes(const aupf_ruleset *rs, const bench_corpus *c, unsigned role,

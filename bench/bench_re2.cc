@@ -90,11 +90,10 @@ extern "C" bench_re2 *bench_re2_new(const bench_pattern *p, size_t n, unsigned r
 
 extern "C" size_t bench_re2_rules(const bench_re2 *b) { return b->triggers.size(); }
 
-extern "C" double bench_re2_run(bench_re2 *b, const bench_corpus *c, uint64_t *hash,
-                                size_t *errors) {
+extern "C" int bench_re2_run(bench_re2 *b, const bench_corpus *c, uint64_t *hash,
+                             size_t *errors) {
     size_t failed = 0;
     b->hits.reserve(b->triggers.size());
-    double t0 = bench_now_s();
     for (size_t d = 0; d < c->count; d++) {
         re2::StringPiece text(c->text[d], c->len[d]);
         uint64_t h = 0;
@@ -117,9 +116,8 @@ extern "C" double bench_re2_run(bench_re2 *b, const bench_corpus *c, uint64_t *h
         if (hash)
             hash[d] = h;
     }
-    double dt = bench_now_s() - t0;
     *errors = failed;
-    return dt;
+    return 0;
 }
 
 extern "C" void bench_re2_free(bench_re2 *b) { delete b; }

@@ -17,9 +17,9 @@ typedef struct bench_re2 bench_re2;
 bench_re2 *bench_re2_new(const bench_pattern *p, size_t n, unsigned role, size_t *skipped);
 size_t bench_re2_rules(const bench_re2 *b);
 /* One pass: the sets over each document, then a matched rule's unless
- * patterns one at a time. Returns seconds; *errors counts set matches
- * that failed (the DFA ran out of memory). */
-double bench_re2_run(bench_re2 *b, const bench_corpus *c, uint64_t *hash, size_t *errors);
+ * patterns one at a time. *errors counts set matches that failed (the DFA
+ * ran out of memory). Returns 0, or -1 when there is no baseline. */
+int bench_re2_run(bench_re2 *b, const bench_corpus *c, uint64_t *hash, size_t *errors);
 void bench_re2_free(bench_re2 *b);
 
 #ifdef __cplusplus

@@ -26,8 +26,9 @@ typedef struct {
     const char *config, *corpus, *ruleset;
     size_t rules, patterns, db_bytes, holdback, documents, bytes, view_bytes, jsonl_bytes;
     int runs, quick, done; /* BENCH_SECTION_* measured so far */
+    bench_clock clock;     /* of the single-threaded measures */
     /* startup, ms */
-    bench_stats cold_ms, warm_ms;
+    bench_stats cold_ms, cold_cpu_ms, warm_ms; /* cold: wall, and CPU of every thread */
     /* block, one core, MB/s of text */
     bench_stats mem, hs, scan, scan_raw, e2e, e2e_net, re2, pcre2;
     int has_e2e, has_re2, has_pcre2;

@@ -147,7 +147,8 @@ int bench_scale_write(const char *config, const aupf_ruleset *base, size_t rules
 }
 
 int bench_scale_measure_ruleset(aupf_ruleset *rs, const bench_corpus *c, const bench_corpus *view,
-                                int runs, bench_progress *pg, bench_scale_row *row) {
+                                int runs, bench_clock clock, bench_progress *pg,
+                                bench_scale_row *row) {
     row->rules = aupf_ruleset_rule_count(rs);
     row->db_bytes = bench_db_bytes(rs);
     aupf_scanner *s;
@@ -159,20 +160,21 @@ int bench_scale_measure_ruleset(aupf_ruleset *rs, const bench_corpus *c, const b
     for (int r = 0; st == AUPF_OK && r < runs; r++) {
         bench_progress_note(pg, "scaling: %zu rules, run %d/%d", row->rules, r + 1, runs);
         size_t matches;
-        double dt = bench_hs_scan(rs, view, &matches);
-        if (dt < 0) {
+        double t0 = bench_clock_s(clock);
+        if (bench_hs_scan(rs, view, &matches) != 0) {
             st = AUPF_E_SCAN;
             break;
         }
-        hs[r] = (double)c->bytes / dt / 1e6; /* of the original text, as aupf_scan */
+        /* MB/s of the original text, as for aupf_scan */
+        hs[r] = (double)c->bytes / (bench_clock_s(clock) - t0) / 1e6;
         row->flagged = 0;
-        double t0 = bench_now_s();
+        t0 = bench_clock_s(clock);
         for (size_t i = 0; i < c->count; i++) {
             const aupf_result *res;
             if (aupf_scan(s, AUPF_ROLE_PROMPT, c->text[i], c->len[i], &res) == AUPF_OK)
                 row->flagged += (size_t)aupf_result_flagged(res);
         }
-        scan[r] = (double)c->bytes / (bench_now_s() - t0) / 1e6;
+        scan[r] = (double)c->bytes / (bench_clock_s(clock) - t0) / 1e6;
     }
     if (st == AUPF_OK) {
         row->hs_mbps = bench_summarize(hs, runs);
@@ -185,17 +187,18 @@ int bench_scale_measure_ruleset(aupf_ruleset *rs, const bench_corpus *c, const b
 }
 
 int bench_scale_measure(const char *dir, const bench_corpus *c, const bench_corpus *view, int runs,
-                        bench_progress *pg, bench_scale_row *row) {
+                        bench_clock clock, bench_progress *pg, bench_scale_row *row) {
     char path[4096];
     snprintf(path, sizeof path, "%s/aupfilter.conf", dir);
     aupf_ruleset *rs;
     aupf_load_options opts = {.no_cache = 1};
-    double t0 = bench_now_s();
+    double t0 = bench_now_s(), c0 = bench_process_cpu_s();
     int st = aupf_ruleset_load(path, &opts, NULL, NULL, &rs);
     if (st != AUPF_OK)
         return st;
     row->compile_ms = (bench_now_s() - t0) * 1e3;
-    st = bench_scale_measure_ruleset(rs, c, view, runs, pg, row);
+    row->compile_cpu_ms = (bench_process_cpu_s() - c0) * 1e3;
+    st = bench_scale_measure_ruleset(rs, c, view, runs, clock, pg, row);
     aupf_ruleset_release(rs);
     return st;
 }

@@ -8,7 +8,8 @@
 
 typedef struct {
     size_t rules;
-    double compile_ms;     /* cold compile, every database (one run) */
+    double compile_ms;     /* cold compile of every database (one run), wall clock */
+    double compile_cpu_ms; /* the same in CPU time, every compiling thread */
     size_t db_bytes;       /* block database */
     bench_stats hs_mbps;   /* raw hs_scan of the block database over the view */
     bench_stats scan_mbps; /* aupf_scan over the original text */
@@ -24,9 +25,10 @@ int bench_scale_write(const char *config, const aupf_ruleset *base, size_t rules
 /* Compiles dir/aupfilter.conf without a cache and measures it over the
  * corpus c and its normalized view. Returns an aupf_status. */
 int bench_scale_measure(const char *dir, const bench_corpus *c, const bench_corpus *view, int runs,
-                        bench_progress *pg, bench_scale_row *row);
-/* The same measures of a loaded ruleset (row->compile_ms is left alone). */
+                        bench_clock clock, bench_progress *pg, bench_scale_row *row);
+/* The same measures of a loaded ruleset (the compile times are left alone). */
 int bench_scale_measure_ruleset(aupf_ruleset *rs, const bench_corpus *c, const bench_corpus *view,
-                                int runs, bench_progress *pg, bench_scale_row *row);
+                                int runs, bench_clock clock, bench_progress *pg,
+                                bench_scale_row *row);
 
 #endif

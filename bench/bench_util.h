@@ -25,6 +25,14 @@ typedef struct {
 } bench_stats;
 
 double bench_now_s(void);
+
+/* The clock for single-threaded measures: CPU time of the calling thread
+ * (the default: a shared, busy machine takes the core away between time
+ * slices, and that time is not the code's) or wall-clock time. */
+typedef enum { BENCH_CLOCK_CPU, BENCH_CLOCK_WALL } bench_clock;
+double bench_clock_s(bench_clock k);
+/* CPU time of the whole process (every thread). */
+double bench_process_cpu_s(void);
 int bench_cmp_double(const void *a, const void *b);
 /* Sorts v[0..n) and summarizes it. */
 bench_stats bench_summarize(double *v, int n);
