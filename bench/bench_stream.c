@@ -14,11 +14,6 @@ static double now_ns(void) {
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static int discard(void *ctx, const char *bytes, size_t len, const aupf_event *ev) {
     (void)ctx;
     (void)bytes;
@@ -28,11 +23,16 @@ static int discard(void *ctx, const char *bytes, size_t len, const aupf_event *e
 }
 
 int bench_chunk_latency(aupf_ruleset *rs, const bench_corpus *c, size_t chunk, size_t max_calls,
-                        double *median_ns, double *p99_ns, double *mbps) {
+                        double *median_ns, double *p99_ns, double *mbps, double *quantiles,
+                        size_t nq) {
     aupf_scanner *s;
     if (aupf_scanner_new(rs, &s) != AUPF_OK)
         return -1;
     double *t = malloc(max_calls * sizeof *t);
+    if (!t) {
+        aupf_scanner_free(s);
+        return -1;
+    }
     size_t calls = 0, bytes = 0;
     double total = 0;
     for (size_t d = 0; d < c->count && calls < max_calls; d++) {
@@ -51,10 +51,12 @@ int bench_chunk_latency(aupf_ruleset *rs, const bench_corpus *c, size_t chunk, s
         aupf_stream_close(st, s, discard, NULL, &r);
         aupf_stream_free(st);
     }
-    qsort(t, calls, sizeof *t, cmp_double);
+    qsort(t, calls, sizeof *t, bench_cmp_double);
     *median_ns = calls ? t[calls / 2] : 0;
     *p99_ns = calls ? t[calls * 99 / 100] : 0;
     *mbps = total > 0 ? bytes / total * 1e3 : 0;
+    for (size_t q = 0; quantiles && q < nq; q++)
+        quantiles[q] = calls && nq > 1 ? t[(calls - 1) * q / (nq - 1)] : 0;
     free(t);
     aupf_scanner_free(s);
     return 0;
@@ -119,15 +121,24 @@ static void *work(void *arg) {
     return NULL;
 }
 
-double bench_threads(aupf_ruleset *rs, const bench_corpus *c, int threads) {
+static double cpu_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+double bench_threads(aupf_ruleset *rs, const bench_corpus *c, int threads, double *cores) {
     pthread_t tid[256];
     worker w[256];
-    double t0 = now_ns();
+    double t0 = now_ns(), c0 = cpu_ns();
     for (int i = 0; i < threads; i++) {
         w[i] = (worker){rs, c, (size_t)i, (size_t)threads};
         pthread_create(&tid[i], NULL, work, &w[i]);
     }
     for (int i = 0; i < threads; i++)
         pthread_join(tid[i], NULL);
-    return (double)c->bytes / (now_ns() - t0) * 1e3;
+    double wall = now_ns() - t0;
+    if (cores)
+        *cores = (cpu_ns() - c0) / wall;
+    return (double)c->bytes / wall * 1e3;
 }

@@ -4,8 +4,11 @@
 # sudo when not root).
 set -eu
 
+# The last line is for aupfilter-bench: its PCRE2-JIT and RE2::Set baselines
+# and its charts (the library, the CLI and the tests build without them).
 packages="build-essential cmake pkg-config libhyperscan-dev libicu-dev libconfig-dev
-libjansson-dev libyajl-dev zlib1g-dev libcmocka-dev man-db python3"
+libjansson-dev libyajl-dev zlib1g-dev libcmocka-dev man-db python3
+libpcre2-dev libre2-dev gnuplot-nox"
 
 missing=""
 for p in $packages; do

@@ -1,0 +1,23 @@
+/* Where the scan time goes, rule by rule: every Hyperscan expression of
+ * the ruleset compiled alone and scanned over the corpus. */
+#ifndef AUPF_BENCH_PATCOST_H
+#define AUPF_BENCH_PATCOST_H
+
+#include "aupfilter.h"
+#include "bench_util.h"
+
+typedef struct {
+    size_t pattern; /* index in database order (bench_patterns) */
+    bench_stats seconds;
+    size_t matches; /* callbacks of one pass */
+} bench_pattern_cost;
+
+/* Fills out[0..n) with the n costliest expressions, costliest first, each
+ * timed over `runs` passes of hs_scan over the view; returns how many were
+ * filled, or 0 on error. *total_s gets the sum of every expression's
+ * median time. */
+size_t bench_pattern_costs(const aupf_ruleset *rs, const bench_corpus *view, int runs,
+                           bench_clock clock, bench_progress *pg, bench_pattern_cost *out, size_t n,
+                           double *total_s);
+
+#endif

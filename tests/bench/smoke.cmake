@@ -1,0 +1,40 @@
+cmake_minimum_required(VERSION 3.18)
+# Runs aupfilter-bench --quick on the fixture rules and a small corpus and
+# checks that every section reported, that the baselines found the same
+# rules as Hyperscan, and that the charts were drawn. No timing is checked.
+#   BENCH, CONFIG, CORPUS, OUT
+file(REMOVE_RECURSE ${OUT})
+execute_process(COMMAND ${BENCH} --quick --config ${CONFIG} --corpus ${CORPUS} --out ${OUT}
+                OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE status)
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "aupfilter-bench --quick exited with ${status}\n${out}\n${err}")
+endif()
+if(NOT EXISTS ${OUT}/bench.json)
+  message(FATAL_ERROR "no ${OUT}/bench.json\n${out}")
+endif()
+file(READ ${OUT}/bench.json json)
+foreach(key startup_ms block streaming threads scaling hs_scan aupf_scan end_to_end)
+  if(NOT json MATCHES "\"${key}\":")
+    message(FATAL_ERROR "bench.json lacks \"${key}\"")
+  endif()
+endforeach()
+foreach(rules 20 60) # the --quick scaling sizes
+  if(NOT json MATCHES "\"rules\": ${rules},")
+    message(FATAL_ERROR "bench.json has no scaling row for ${rules} rules")
+  endif()
+endforeach()
+# a baseline that was built must find the same rules as Hyperscan
+string(REGEX MATCHALL "\"documents_differing\": [0-9]+" differing "${json}")
+foreach(d ${differing})
+  if(NOT d MATCHES ": 0$")
+    message(FATAL_ERROR "a baseline disagrees with Hyperscan (${d})\n${out}")
+  endif()
+endforeach()
+find_program(GNUPLOT gnuplot)
+if(GNUPLOT)
+  foreach(png throughput-vs-rules throughput-vs-threads stream-latency)
+    if(NOT EXISTS ${OUT}/${png}.png)
+      message(FATAL_ERROR "gnuplot is installed but ${OUT}/${png}.png was not written")
+    endif()
+  endforeach()
+endif()
