@@ -22,7 +22,11 @@ static void child_exec(const char *const *args, const char *const *env) {
     for (int i = 0; env && env[i]; i++)
         putenv((char *)env[i]);
     /* an LD_PRELOAD shim before a dynamic sanitizer runtime */
-    setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 0);
+    const char *asan = getenv("ASAN_OPTIONS");
+    char opts[1024];
+    snprintf(opts, sizeof opts, "%s%sverify_asan_link_order=0", asan ? asan : "",
+             asan && *asan ? ":" : "");
+    setenv("ASAN_OPTIONS", opts, 1);
     execv(AUPF_TEST_CLI, (char *const *)argv);
     _exit(127);
 }

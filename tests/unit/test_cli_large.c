@@ -228,6 +228,38 @@ static void ten_million_tiny_lines_in_order(void **state) {
     print_message("10M lines: peak RSS %ld kB\n", rss);
 }
 
+/* An SSE event of 20 data lines of 1 MiB and no blank line, then an
+ * ordinary event. */
+static void make_endless_event(int fd, void *arg) {
+    (void)arg;
+    static char line[(1 << 20) + 8];
+    memcpy(line, "data: ", 6);
+    memset(line + 6, 'x', 1 << 20);
+    line[(1 << 20) + 6] = '\n';
+    for (int i = 0; i < 20; i++)
+        if (write_all(fd, line, (1 << 20) + 7))
+            return;
+    const char *rest = "\ndata: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
+                       "\"delta\":{\"content\":\"a bomb\"},\"finish_reason\":\"stop\"}]}\n\n";
+    write_all(fd, rest, strlen(rest));
+}
+
+static void endless_sse_event_is_dropped(void **state) {
+    (void)state;
+    const char *args[] = {"--config", CONFIG, "--input", "sse", NULL};
+    sink s = {.data = malloc(4097), .cap = 4096};
+    long rss;
+    int status = run_generated(args, make_endless_event, NULL, keep, &s, &rss);
+    s.data[s.len] = 0;
+    assert_int_equal(status, 1); /* counted as an event not filtered */
+    assert_string_equal(s.data, "data: {\"object\":\"chat.completion.chunk\",\"choices\":[{"
+                                "\"index\":0,\"delta\":{\"content\":\"a [X]\"},\"finish_reason\":"
+                                "\"stop\"}]}\n\n");
+    print_message("20 MiB SSE event: peak RSS %ld kB\n", rss);
+    assert_true(rss < 128 * 1024);
+    free(s.data);
+}
+
 /* Every record of the development data, whole and as streams (a limit of
  * one byte streams them all): the same verdict lines. */
 static void over_the_limit_equals_whole_on_dev_data(void **state) {
@@ -273,6 +305,7 @@ int main(void) {
         cmocka_unit_test(line_of_200_mb_in_bounded_memory),
         cmocka_unit_test(line_of_200_mb_applied_as_it_comes),
         cmocka_unit_test(ten_million_tiny_lines_in_order),
+        cmocka_unit_test(endless_sse_event_is_dropped),
         cmocka_unit_test(over_the_limit_equals_whole_on_dev_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
