@@ -202,8 +202,15 @@ static int close_nested(void *c) {
     record *r = c;
     if (--r->depth == 0)
         r->end = consumed(r);
-    if (r->id_depth && --r->id_depth == 0)
-        return put(&r->id, r->line + r->id_start, consumed(r) - r->id_start);
+    if (r->id_depth && --r->id_depth == 0) { /* copied as written: strings in it unchecked */
+        const char *id = r->line + r->id_start;
+        size_t n = consumed(r) - r->id_start;
+        if (!aupf_utf8_valid(id, n, NULL)) {
+            r->bad_id = 1;
+            return 1;
+        }
+        return put(&r->id, id, n);
+    }
     return 1;
 }
 

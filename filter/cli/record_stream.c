@@ -482,7 +482,7 @@ bool record_stream_end(record_stream *r, const char **error) {
     }
     if (r->text_not_string)
         *error = "\"text\" is not a string";
-    else if (r->id_set && r->id_is_string && !aupf_utf8_valid(r->id.data, r->id.len, NULL))
+    else if (r->id_set && !r->id_too_large && !aupf_utf8_valid(r->id.data, r->id.len, NULL))
         *error = "\"id\" is not valid UTF-8";
     else if (r->id_too_large)
         *error = "\"id\" is too large";
@@ -511,12 +511,11 @@ const char *record_stream_role(const record_stream *r) {
 }
 
 void record_stream_write_id(const record_stream *r, outbuf *o) {
-    if (!r->id_set || r->id_too_large || r->id_raw)
+    if (!r->id_set || r->id_too_large || r->id_raw ||
+        !aupf_utf8_valid(r->id.data ? r->id.data : "", r->id.len, NULL))
         out_str(o, "null");
     else if (!r->id_is_string)
         out_bytes(o, r->id.data, r->id.len);
-    else if (aupf_utf8_valid(r->id.data, r->id.len, NULL))
-        out_json_string(o, r->id.data ? r->id.data : "", r->id.len);
     else
-        out_str(o, "null");
+        out_json_string(o, r->id.data ? r->id.data : "", r->id.len);
 }

@@ -56,6 +56,7 @@ case("hostile_utf8_jsonl", BASIC + ["--input", "jsonl"], b"".join([
     jline(b'"\\ud800\\u006bill him"'),
     jline(b'"escaped backslash \\\\ud800 is text: kill"'),
     b'{"id":"\\udc00","text":"bad id"}\n',
+    b'{"id":{"a":"\xc0\xaf"},"text":"invalid bytes in a nested id"}\n',
     b'{"id":"ok","text":"kill"}\n',
 ]))
 
