@@ -10,7 +10,7 @@
 #      (default 60) of fuzzing (build-fuzz/, ctest -L fuzz);
 #   4. the CLI under valgrind on 300 records of each dev file: no leak, no error.
 # scripts/test.sh runs this when AUPF_TEST_RELIABILITY=1 (CI sets it).
-# About 35 minutes on 2 cores; STEPS="asan fuzz" picks steps.
+# About 40 minutes on 2 cores; STEPS="asan fuzz" picks steps.
 set -eu
 cd "$(dirname "$0")/.."
 AUPF_TEST_RELIABILITY=1 ./scripts/install-deps.sh
