@@ -9,6 +9,10 @@ set -eu
 packages="build-essential cmake pkg-config libhyperscan-dev libicu-dev libconfig-dev
 libjansson-dev libyajl-dev zlib1g-dev libcmocka-dev man-db python3
 libpcre2-dev libre2-dev gnuplot-nox"
+# sanitizer, fuzzing and valgrind runs (scripts/test-reliability.sh)
+if [ "${AUPF_TEST_RELIABILITY:-0}" = 1 ]; then
+    packages="$packages clang libclang-rt-14-dev valgrind"
+fi
 
 missing=""
 for p in $packages; do
