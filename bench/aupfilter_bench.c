@@ -620,6 +620,8 @@ int main(int argc, char **argv) {
             rep.top_expr[i] = p.expr;
             rep.top_trigger[i] = p.trigger;
         }
+        rep.has_distinct =
+            bench_distinct_expressions(rs, &view, o.runs, o.clock, &pg, &rep.distinct) == 0;
         section_done(&o, &rep, S_PATTERNS, json, quantiles, &pg);
     }
     if (o.sections & S_SCALING)
