@@ -20,4 +20,17 @@ size_t bench_pattern_costs(const aupf_ruleset *rs, const bench_corpus *view, int
                            bench_clock clock, bench_progress *pg, bench_pattern_cost *out, size_t n,
                            double *total_s);
 
+/* Identical expressions (several rules sharing one unless pattern) are
+ * separate entries of the database. The database of the distinct
+ * expressions only, against the ruleset's: how many there are, and hs_scan
+ * time and callbacks of each, over `runs` passes. Returns 0, or -1. */
+typedef struct {
+    size_t expressions, distinct;
+    bench_stats all_s, distinct_s;
+    size_t all_matches, distinct_matches;
+} bench_distinct;
+
+int bench_distinct_expressions(const aupf_ruleset *rs, const bench_corpus *view, int runs,
+                               bench_clock clock, bench_progress *pg, bench_distinct *out);
+
 #endif

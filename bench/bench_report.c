@@ -177,6 +177,17 @@ static void print_patterns(FILE *out, const bench_report *r) {
         fprintf(out, "%9.1f %10.1f %12zu  %s (%s) %.70s\n", r->top[i].seconds.median * 1e3,
                 r->top[i].seconds.median > 0 ? mb / r->top[i].seconds.median : 0, r->top[i].matches,
                 r->top_rule[i], r->top_trigger[i] ? "trigger" : "unless", r->top_expr[i]);
+    if (r->has_distinct) {
+        const bench_distinct *d = &r->distinct;
+        fprintf(
+            out,
+            "\n%zu expressions, %zu distinct; hs_scan over the normalized text (median of runs):\n"
+            "  every expression (the ruleset's database)  %9.1f MB/s, %zu callbacks\n"
+            "  each distinct expression once              %9.1f MB/s, %zu callbacks\n",
+            d->expressions, d->distinct, d->all_s.median > 0 ? mb / d->all_s.median : 0,
+            d->all_matches, d->distinct_s.median > 0 ? mb / d->distinct_s.median : 0,
+            d->distinct_matches);
+    }
 }
 
 void bench_report_print_section(FILE *out, const bench_report *r, int section) {
@@ -278,7 +289,18 @@ static json_t *json_patterns(const bench_report *r) {
                                            "trigger", r->top_trigger[i], "expression",
                                            r->top_expr[i], "seconds", stats(r->top[i].seconds),
                                            "callbacks", (json_int_t)r->top[i].matches));
-    return json_pack("{s:f,s:o}", "every_expression_alone_s", r->patterns_total_s, "costliest", a);
+    json_t *o =
+        json_pack("{s:f,s:o}", "every_expression_alone_s", r->patterns_total_s, "costliest", a);
+    if (r->has_distinct)
+        json_object_set_new(o, "distinct",
+                            json_pack("{s:I,s:I,s:o,s:I,s:o,s:I}", "expressions",
+                                      (json_int_t)r->distinct.expressions, "distinct",
+                                      (json_int_t)r->distinct.distinct, "all_s",
+                                      stats(r->distinct.all_s), "all_callbacks",
+                                      (json_int_t)r->distinct.all_matches, "distinct_s",
+                                      stats(r->distinct.distinct_s), "distinct_callbacks",
+                                      (json_int_t)r->distinct.distinct_matches));
+    return o;
 }
 
 int bench_report_json(const bench_report *r, const char *path) {

@@ -57,6 +57,8 @@ typedef struct {
     const char *top_rule[BENCH_TOP_PATTERNS], *top_expr[BENCH_TOP_PATTERNS];
     int top_trigger[BENCH_TOP_PATTERNS];
     double patterns_total_s;
+    int has_distinct;
+    bench_distinct distinct;
 } bench_report;
 
 /* The machine, ruleset and corpus. */
