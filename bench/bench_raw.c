@@ -103,18 +103,23 @@ typedef struct {
     uint64_t hash;
 } rule_hash_ctx;
 
+/* Hyperscan ids are distinct expressions: each one counts for every
+ * trigger pattern that shares it, as the library's own callback does. */
 static int hash_match(unsigned id, unsigned long long from, unsigned long long to, unsigned fl,
                       void *ctx) {
     (void)from;
     (void)to;
     (void)fl;
     rule_hash_ctx *h = ctx;
-    const aupf__pattern *p = &h->rs->patterns[id];
-    if (p->unless_index != AUPF__NO_UNLESS || !(h->rs->rules[p->rule].roles & h->role) ||
-        h->last_doc[p->rule] == h->doc + 1)
-        return 0;
-    h->last_doc[p->rule] = h->doc + 1;
-    h->hash += bench_rule_mix(p->rule);
+    const aupf__expr *e = &h->rs->exprs[id];
+    for (uint32_t k = 0; k < e->member_count; k++) {
+        const aupf__pattern *p = &h->rs->patterns[h->rs->expr_members[e->first_member + k]];
+        if (p->unless_index != AUPF__NO_UNLESS || !(h->rs->rules[p->rule].roles & h->role) ||
+            h->last_doc[p->rule] == h->doc + 1)
+            continue;
+        h->last_doc[p->rule] = h->doc + 1;
+        h->hash += bench_rule_mix(p->rule);
+    }
     return 0;
 }
 

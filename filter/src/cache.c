@@ -26,6 +26,14 @@ uint64_t aupf__cache_key(const aupf_ruleset *rs) {
     aupf__hash_init(&h);
     aupf__hash_u64(&h, CACHE_FORMAT);
     aupf__hash_str(&h, hs_version());
+    /* Databases are compiled for this host's instruction set: a cache
+     * carried to a host without it (a shared home, an image built
+     * elsewhere) must miss, not fail every scan with HS_DB_PLATFORM_ERROR. */
+    hs_platform_info_t host;
+    if (hs_populate_platform(&host) == HS_SUCCESS) {
+        aupf__hash_u64(&h, host.tune);
+        aupf__hash_u64(&h, host.cpu_features);
+    }
     aupf__hash_u64(&h, rs->pattern_count);
     for (size_t i = 0; i < rs->pattern_count; i++) {
         aupf__hash_str(&h, rs->patterns[i].expression);
