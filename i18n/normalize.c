@@ -598,9 +598,11 @@ static size_t fold_words(aupf__normalizer *n, ncp *c, size_t count, uint32_t sig
 
 /* ---- pass 3: words spelled with separators ------------------------------ */
 
+static bool is_apostrophe(UChar32 c) { return c == '\'' || c == 0x2019; }
+
 /* A letter with no letter, digit or combining mark beside it. */
 static bool isolated_letter(const ncp *c, size_t count, size_t i) {
-    if (i >= 2 && (c[i - 1].cp == '\'' || c[i - 1].cp == 0x2019) && is_letter(c[i - 2].cp))
+    if (i >= 2 && is_apostrophe(c[i - 1].cp) && is_letter(c[i - 2].cp))
         return false; /* the s of "someone's" */
     return is_letter(c[i].cp) && (i == 0 || !(is_alnum(c[i - 1].cp) || is_mark(c[i - 1].cp))) &&
            (i + 1 == count || !(is_alnum(c[i + 1].cp) || is_mark(c[i + 1].cp)));
@@ -615,6 +617,36 @@ static size_t gap_then_letter(const ncp *c, size_t count, size_t i) {
     if (j == i + 1 || j >= count || !isolated_letter(c, count, j))
         return 0;
     return j;
+}
+
+/* Whether a word whose first two letters are x y can follow the article
+ * "a" as a word of its own. "a" comes before a consonant sound; English
+ * words do not begin with a doubled letter or a cluster such as "nt",
+ * "rm", "cc"; and "ae", "ai", "ao" begin few words ("aer", "aid",
+ * "ail", "aim", "air", "ais", "aor"). So "a b o m b" and "a e x p l o
+ * s i v e" read "a bomb", "a explosive" while "a n t h r a x",
+ * "a c c o u n t", "a r m y" and "a i r p o r t" are one word each.
+ * A "u" may sound as a consonant ("a user"); letters outside ASCII keep
+ * the article reading. */
+static bool article_reading(UChar32 x, UChar32 y) {
+    static const char onsets[] = "bl br ch cl cr cz dr dw fl fr gh gl gn gr kh kl kn kr kw ph pl "
+                                 "pn pr ps pt rh sc sh sk sl sm sn sp sq st sv sw th tr ts tw vl "
+                                 "vr wh wr zh";
+    x = lower_ascii(x);
+    y = lower_ascii(y);
+    if (!is_ascii_alpha(x) || !is_ascii_alpha(y))
+        return !is_ascii_alpha(x) || x != 'a';
+    if (x == 'a') /* "a a n t h r a x": the article, then one word */
+        return true;
+    if (x == 'e' || x == 'i' || x == 'o') /* "a e r o s o l", "a i r": one word */
+        return !((x == 'e' && y == 'r') || (x == 'i' && strchr("dlmrs", (int)y)) ||
+                 (x == 'o' && y == 'r'));
+    if (x == y)
+        return false;
+    if (x == 'u' || strchr("aeiouy", (int)y))
+        return true;
+    char pair[3] = {(char)x, (char)y, 0};
+    return strstr(onsets, pair) != NULL;
 }
 
 #define F_DROP 4u
@@ -637,24 +669,34 @@ static size_t join_spaced_letters(ncp *c, size_t count, uint32_t signals[]) {
         }
         size_t first = 0;
         /* "make a b o m b": a leading article "a" or pronoun "I" followed by
-         * a space is an English word of its own, not part of the spelled
-         * word ("a.s.k.e.d" and "i n t e n d" keep their first letter) */
+         * a space can be an English word of its own, not part of the
+         * spelled word ("a.s.k.e.d" and "i n t e n d" keep their first
+         * letter); the letters after it decide (article_reading) */
         UChar32 l0 = c[letters[0]].cp;
-        if (n >= 4 && (lower_ascii(l0) == 'a' || l0 == 'I')) {
+        if (n >= 4 && (l0 == 'I' || (lower_ascii(l0) == 'a' &&
+                                     article_reading(c[letters[1]].cp, c[letters[2]].cp)))) {
             bool space_after = true;
             for (size_t k = letters[0] + 1; k < letters[1]; k++)
                 space_after &= c[k].cp == ' ';
             first = space_after ? 1 : 0;
         }
-        /* likewise a trailing "a" or "I" after a space: "c o m p o s e a
-         * notice" */
+        /* likewise a trailing "a" or "I" after a space, when a word that
+         * can follow the article comes next: "c o m p o s e a notice";
+         * "s a l v i a." and "s a l v i a at" keep it */
         size_t last = n - 1;
         UChar32 ln = c[letters[last]].cp;
         if (last - first >= 4 && (lower_ascii(ln) == 'a' || ln == 'I')) {
             bool space_before = true;
             for (size_t k = letters[last - 1] + 1; k < letters[last]; k++)
                 space_before &= c[k].cp == ' ';
-            if (space_before)
+            size_t w = letters[last] + 1;
+            while (w < count && c[w].cp == ' ')
+                w++;
+            bool word_after = w > letters[last] + 1 && w + 1 < count && is_letter(c[w].cp);
+            if (space_before &&
+                (ln == 'I' ||
+                 (word_after && !(c[w].cp < 0x80 && strchr("aeioAEIO", (int)c[w].cp)) &&
+                  article_reading(c[w].cp, c[w + 1].cp))))
                 last--;
         }
         if (last + 1 - first >= 3) {

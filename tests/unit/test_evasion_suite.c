@@ -321,11 +321,8 @@ static void evasion_suite(void **state) {
         double rate = tried[p] ? (double)caught[p] / (double)tried[p] : 1.0;
         printf("%-22s %5zu/%-5zu %7.1f%% %9zu/%-6zu\n", PERTURBATIONS[p].name, caught[p], tried[p],
                100.0 * rate, ign_bad[p], ign_tried[p]);
-        /* the target is 98% for every perturbation; spelled-out words
-         * that begin with "a" are read as the article "a" before a
-         * spelled word ("a b o m b"), so that family is held to 95% until
-         * the ambiguity is resolved (docs/normalization.md) */
-        double floor_rate = strcmp(PERTURBATIONS[p].name, "spaced letters") == 0 ? 0.95 : 0.98;
+        /* the target is 98% for every perturbation */
+        double floor_rate = 0.98;
         ok &= rate >= floor_rate && ign_bad[p] * 100 <= ign_tried[p]; /* <= 1% */
     }
     assert_true(tried[0] > 0);

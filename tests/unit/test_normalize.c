@@ -147,6 +147,39 @@ static void joiners_kept_where_scripts_need_them(void **state) {
     aupf__normalizer_free(n);
 }
 
+/* The view of text, as a string. */
+static const char *view_of(aupf__normalizer *n, const char *text) {
+    static char buf[512];
+    aupf__view v;
+    assert_int_equal(aupf__normalize(n, text, strlen(text), &v), 0);
+    assert_true(v.len < sizeof buf);
+    memcpy(buf, v.text, v.len);
+    buf[v.len] = 0;
+    return buf;
+}
+
+static void spelled_words_and_the_article_a(void **state) {
+    (void)state;
+    aupf__normalizer *n = aupf__normalizer_new();
+    assert_non_null(n);
+    /* the rest can begin a word after the article: "a" stays a word */
+    assert_string_equal(view_of(n, "make a b o m b now"), "make a bomb now");
+    assert_string_equal(view_of(n, "make a e x p l o s i v e"), "make a explosive");
+    assert_string_equal(view_of(n, "make a a n t h r a x"), "make a anthrax");
+    /* it cannot: the "a" is the spelled word's first letter */
+    assert_string_equal(view_of(n, "mail a n t h r a x to"), "mail anthrax to");
+    assert_string_equal(view_of(n, "an a r m y of bots"), "an army of bots");
+    assert_string_equal(view_of(n, "a fake a c c o u n t"), "a fake account");
+    assert_string_equal(view_of(n, "into an a i r p o r t"), "into an airport");
+    assert_string_equal(view_of(n, "to a e r o s o l i z e it"), "to aerosolize it");
+    /* a trailing "a": the article before a word that can follow it */
+    assert_string_equal(view_of(n, "c o m p o s e a notice"), "compose a notice");
+    assert_string_equal(view_of(n, "grow s a l v i a at home"), "grow salvia at home");
+    assert_string_equal(view_of(n, "grow s a l v i a."), "grow salvia.");
+    assert_string_equal(view_of(n, "of c o u r s e I'm"), "of course I'm");
+    aupf__normalizer_free(n);
+}
+
 static void offset_map_is_exact(void **state) {
     (void)state;
     aupf__normalizer *n = aupf__normalizer_new();
@@ -294,6 +327,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(evasions_are_caught_with_exact_spans, setup, teardown),
         cmocka_unit_test_setup_teardown(meaningful_text_is_left_alone, setup, teardown),
         cmocka_unit_test(joiners_kept_where_scripts_need_them),
+        cmocka_unit_test(spelled_words_and_the_article_a),
         cmocka_unit_test(offset_map_is_exact),
         cmocka_unit_test(patterns_accept_collapsed_doubles),
         cmocka_unit_test(pieces_concatenate_to_the_whole),
