@@ -415,24 +415,18 @@ static int decode_and_fold(aupf__normalizer *n, const unsigned char *t, size_t l
             }
             if (cp >= 0xE0000 && cp <= 0xE007F)
                 signals[AUPF_SIGNAL_TAG_CHARACTERS]++;
+            /* removed, however long the run: a piece is at most
+             * MAX_PIECE bytes (forced cuts), so what a view character
+             * stands for stays bounded */
             pending |= F_HIDDEN_BEFORE;
             if (hidden_run++ == 0)
                 hidden_start = s;
-            if (hidden_run == MAX_RUN) {
-                /* a long run of invisible characters becomes one visible
-                 * U+FFFD, so that no view character stands for an
-                 * unbounded stretch of input (stream holdback) */
-                push(n, count, 0xFFFD, hidden_start, i, F_EVASIVE);
-                signals[AUPF_SIGNAL_INVISIBLE]++;
-                pending = 0;
-                hidden_run = 0;
-                prev = 0xFFFD;
-            }
             continue;
         }
         hidden_run = 0;
-        size_t e = i, marks = 0;
-        while (e < len && marks++ < MAX_RUN) { /* the segment takes the marks that follow */
+        size_t e = i;
+        while (e < len) { /* the segment takes the marks that follow (fold_segment folds
+                           * the first ones; the rest vanish with them) */
             size_t k = e;
             UChar32 m = decode(t, len, &k, &invalid);
             if (invalid || !is_attached_mark(m))
@@ -454,6 +448,12 @@ static int decode_and_fold(aupf__normalizer *n, const unsigned char *t, size_t l
         }
         i = e;
         prev = n->cps[*count - 1].cp;
+    }
+    if (*count == 0 && hidden_run > MAX_RUN) {
+        /* a piece made only of a long run of invisible characters (a
+         * forced cut inside the run) is one visible U+FFFD */
+        push(n, count, 0xFFFD, hidden_start, len, F_EVASIVE);
+        signals[AUPF_SIGNAL_INVISIBLE]++;
     }
     return 0;
 }

@@ -101,6 +101,58 @@ static void evasions_are_caught_with_exact_spans(void **state) {
     expect_caught(f, "B\xc3\x93MB", "weapons.t.bomb", NULL);     /* diacritic, upper case */
     expect_caught(f, "bo\xcc\x81mb", "weapons.t.bomb", NULL);    /* combining acute */
     expect_caught(f, "\xe1\xb8\x87omb", "weapons.t.bomb", NULL); /* b with line below */
+    /* runs inside a word add nothing, however long they are in a piece */
+    char run[256];
+    for (int k = 1; k <= 20; k++) {
+        size_t l = 0;
+        run[l++] = 'k';
+        for (int q = 0; q < k; q++, l += 3)
+            memcpy(run + l, "\xe2\x80\x8b", 3); /* zero-width space */
+        memcpy(run + l, "ill", 4);
+        expect_caught(f, run, "violence.t.kill", "invisible");
+        l = 0;
+        run[l++] = 'b';
+        for (int q = 0; q < k; q++, l += 2)
+            memcpy(run + l, "\xcc\x81", 2); /* combining acute */
+        memcpy(run + l, "omb", 4);
+        expect_caught(f, run, "weapons.t.bomb", NULL);
+    }
+    for (int k = 1; k <= 14; k++) {
+        size_t l = 0;
+        run[l++] = 'k';
+        for (int q = 0; q < k; q++, l += 4)
+            memcpy(run + l, "\xf3\xa0\x80\xa1", 4); /* tag character */
+        memcpy(run + l, "ill", 4);
+        expect_caught(f, run, "violence.t.kill", "tag_characters");
+    }
+}
+
+static void long_invisible_runs(void **state) {
+    (void)state;
+    aupf__normalizer *n = aupf__normalizer_new();
+    aupf__view v;
+    /* a run longer than a piece: its pieces of invisible characters only
+     * are one U+FFFD each, mapped to the stretch they cover */
+    char t[1024];
+    size_t l = 0;
+    t[l++] = 'a';
+    t[l++] = ' ';
+    for (int q = 0; q < 300; q++, l += 3)
+        memcpy(t + l, "\xe2\x80\x8b", 3);
+    assert_int_equal(aupf__normalize(n, t, l, &v), 0);
+    assert_true(v.len > 2 && v.len < 2 + 3 * 300 / 16);
+    assert_memory_equal(v.text, "a ", 2);
+    for (size_t i = 2; i < v.len; i += 3)
+        assert_memory_equal(v.text + i, "\xef\xbf\xbd", 3);
+    size_t os, oe;
+    aupf__view_map(&v, 2, v.len, &os, &oe);
+    assert_true(os >= 2 && os < 2 + 2 * 64);  /* the first piece also holds "a " */
+    assert_true(oe <= l && oe + 3 * 16 >= l); /* a last piece of 16 or fewer: nothing */
+    /* a short run alone adds nothing */
+    assert_int_equal(aupf__normalize(n, "a \xe2\x80\x8b\xe2\x80\x8b b", 10, &v), 0);
+    assert_int_equal(v.len, 4);
+    assert_memory_equal(v.text, "a  b", 4);
+    aupf__normalizer_free(n);
 }
 
 static void meaningful_text_is_left_alone(void **state) {
@@ -328,6 +380,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(meaningful_text_is_left_alone, setup, teardown),
         cmocka_unit_test(joiners_kept_where_scripts_need_them),
         cmocka_unit_test(spelled_words_and_the_article_a),
+        cmocka_unit_test(long_invisible_runs),
         cmocka_unit_test(offset_map_is_exact),
         cmocka_unit_test(patterns_accept_collapsed_doubles),
         cmocka_unit_test(pieces_concatenate_to_the_whole),
