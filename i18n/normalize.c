@@ -198,13 +198,21 @@ static inline bool ascii_isolated(const unsigned char *t, size_t len, size_t i) 
            (i + 1 == len || !IS_ALNUM_B(t[i + 1]));
 }
 
-/* After an isolated letter at i: the next isolated letter past 1 to 3
- * separators, or 0. */
+/* An isolated letter, or an isolated leet symbol that is not a separator
+ * ("b 0 m b"). */
+static inline bool ascii_isolated_unit(const unsigned char *t, size_t len, size_t i) {
+    unsigned cls = byte_class[t[i]];
+    return ((cls & C_ALPHA) || ((cls & C_LEET) && !(cls & C_SEP))) &&
+           (i == 0 || !IS_ALNUM_B(t[i - 1])) && (i + 1 == len || !IS_ALNUM_B(t[i + 1]));
+}
+
+/* After an isolated letter at i: the next isolated letter or leet symbol
+ * past 1 to 3 separators, or 0. */
 static size_t ascii_next_spaced(const unsigned char *t, size_t len, size_t i) {
     size_t j = i + 1;
     while (j < len && j <= i + 3 && (byte_class[t[j]] & C_SEP))
         j++;
-    return (j > i + 1 && j < len && ascii_isolated(t, len, j)) ? j : 0;
+    return (j > i + 1 && j < len && ascii_isolated_unit(t, len, j)) ? j : 0;
 }
 
 typedef enum { TEXT_PLAIN, TEXT_FOLD, TEXT_NON_ASCII } text_kind;
@@ -608,13 +616,21 @@ static bool isolated_letter(const ncp *c, size_t count, size_t i) {
            (i + 1 == count || !(is_alnum(c[i + 1].cp) || is_mark(c[i + 1].cp)));
 }
 
+/* A leet digit or symbol with no letter, digit or mark beside it: the 0
+ * of "b 0 m b" ("|" is a separator here). */
+static bool isolated_leet(const ncp *c, size_t count, size_t i) {
+    return c[i].cp != '|' && leet_letter(c[i].cp) &&
+           (i == 0 || !(is_alnum(c[i - 1].cp) || is_mark(c[i - 1].cp))) &&
+           (i + 1 == count || !(is_alnum(c[i + 1].cp) || is_mark(c[i + 1].cp)));
+}
+
 /* Index after the separator gap (1 to 3 separators) that follows position
- * i, when an isolated letter comes after it; else 0. */
+ * i, when an isolated letter or leet symbol comes after it; else 0. */
 static size_t gap_then_letter(const ncp *c, size_t count, size_t i) {
     size_t j = i + 1;
     while (j < count && j <= i + 3 && is_separator(c[j].cp))
         j++;
-    if (j == i + 1 || j >= count || !isolated_letter(c, count, j))
+    if (j == i + 1 || j >= count || !(isolated_letter(c, count, j) || isolated_leet(c, count, j)))
         return 0;
     return j;
 }
@@ -650,6 +666,7 @@ static bool article_reading(UChar32 x, UChar32 y) {
 }
 
 #define F_DROP 4u
+#define F_UNIT 8u /* a letter of a spelled-out word */
 
 /* Marks the separators of spelled-out words for removal (reading the
  * array only), then compacts it. */
@@ -661,11 +678,21 @@ static size_t join_spaced_letters(ncp *c, size_t count, uint32_t signals[]) {
             i++;
             continue;
         }
-        size_t n = 0, j = i, next;
+        size_t n = 0, j = i, next, leet = 0;
         letters[n++] = i;
         while (n < 256 && (next = gap_then_letter(c, count, j))) {
             letters[n++] = next;
             j = next;
+        }
+        /* leet symbols stand for letters inside the run only ("b 0 m b",
+         * not "a 1" or "x 4 4"), in runs of four or more */
+        while (n > 1 && !is_letter(c[letters[n - 1]].cp))
+            n--;
+        for (size_t k = 0; k < n; k++)
+            leet += !is_letter(c[letters[k]].cp);
+        if (leet && n < 4) {
+            i = letters[n - 1] + 1;
+            continue;
         }
         size_t first = 0;
         /* "make a b o m b": a leading article "a" or pronoun "I" followed by
@@ -700,11 +727,16 @@ static size_t join_spaced_letters(ncp *c, size_t count, uint32_t signals[]) {
                 last--;
         }
         if (last + 1 - first >= 3) {
+            for (size_t k = first; k <= last; k++) { /* mark the units before dropping */
+                c[letters[k]].flags |= F_EVASIVE | F_UNIT;
+                if (!is_letter(c[letters[k]].cp)) {
+                    c[letters[k]].cp = leet_letter(c[letters[k]].cp);
+                    signals[AUPF_SIGNAL_LEET]++;
+                }
+            }
             for (size_t k = letters[first]; k < letters[last]; k++)
-                if (!is_letter(c[k].cp))
+                if (!(c[k].flags & F_UNIT))
                     c[k].flags |= F_DROP;
-            for (size_t k = first; k <= last; k++)
-                c[letters[k]].flags |= F_EVASIVE;
             signals[AUPF_SIGNAL_SPACED_LETTERS]++;
             any = true;
         }

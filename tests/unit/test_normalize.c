@@ -87,6 +87,8 @@ static void evasions_are_caught_with_exact_spans(void **state) {
     expect_caught(f, "b.o.m.b", "weapons.t.bomb", "spaced_letters");
     expect_caught(f, "b-o-m-b", "weapons.t.bomb", "spaced_letters");
     expect_caught(f, "k i l l", "violence.t.kill", "spaced_letters");
+    expect_caught(f, "b 0 m b", "weapons.t.bomb", "spaced_letters"); /* leet inside */
+    expect_caught(f, "k.1.l.l", "violence.t.kill", "leet");
     expect_caught(f, "boooomb", "weapons.t.bomb", "repeated_letters");
     expect_caught(f, "b\xd0\xbemb", "weapons.t.bomb", "mixed_script");   /* Cyrillic o */
     expect_caught(f, "b\xce\xbfmb", "weapons.t.bomb", "mixed_script");   /* Greek omicron */
@@ -229,6 +231,10 @@ static void spelled_words_and_the_article_a(void **state) {
     assert_string_equal(view_of(n, "grow s a l v i a at home"), "grow salvia at home");
     assert_string_equal(view_of(n, "grow s a l v i a."), "grow salvia.");
     assert_string_equal(view_of(n, "of c o u r s e I'm"), "of course I'm");
+    /* leet symbols inside a spelled word of four or more, not at its ends */
+    assert_string_equal(view_of(n, "a b 0 m b here"), "a bomb here");
+    assert_string_equal(view_of(n, "a 4 x 4 truck"), "a 4 x 4 truck");
+    assert_string_equal(view_of(n, "x 1 y and b 0 m 8"), "x 1 y and b 0 m 8");
     aupf__normalizer_free(n);
 }
 
