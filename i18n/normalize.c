@@ -707,9 +707,9 @@ static size_t join_spaced_letters(ncp *c, size_t count, uint32_t signals[]) {
                 space_after &= c[k].cp == ' ';
             first = space_after ? 1 : 0;
         }
-        /* likewise a trailing "a" or "I" after a space, when a word that
-         * can follow the article comes next: "c o m p o s e a notice";
-         * "s a l v i a." and "s a l v i a at" keep it */
+        /* likewise a trailing "a" or "I" after a space, when a word comes
+         * next: "c o m p o s e a notice", "e x t e r m i n a r a esa"
+         * (the Spanish "a"); "s a l v i a." keeps it */
         size_t last = n - 1;
         UChar32 ln = c[letters[last]].cp;
         if (last - first >= 4 && (lower_ascii(ln) == 'a' || ln == 'I')) {
@@ -720,10 +720,7 @@ static size_t join_spaced_letters(ncp *c, size_t count, uint32_t signals[]) {
             while (w < count && c[w].cp == ' ')
                 w++;
             bool word_after = w > letters[last] + 1 && w + 1 < count && is_letter(c[w].cp);
-            if (space_before &&
-                (ln == 'I' ||
-                 (word_after && !(c[w].cp < 0x80 && strchr("aeioAEIO", (int)c[w].cp)) &&
-                  article_reading(c[w].cp, c[w + 1].cp))))
+            if (space_before && (ln == 'I' || word_after))
                 last--;
         }
         if (last + 1 - first >= 3) {

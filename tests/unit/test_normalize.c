@@ -228,7 +228,7 @@ static void spelled_words_and_the_article_a(void **state) {
     assert_string_equal(view_of(n, "to a e r o s o l i z e it"), "to aerosolize it");
     /* a trailing "a": the article before a word that can follow it */
     assert_string_equal(view_of(n, "c o m p o s e a notice"), "compose a notice");
-    assert_string_equal(view_of(n, "grow s a l v i a at home"), "grow salvia at home");
+    assert_string_equal(view_of(n, "m a t a r a ellos"), "matar a ellos");
     assert_string_equal(view_of(n, "grow s a l v i a."), "grow salvia.");
     assert_string_equal(view_of(n, "of c o u r s e I'm"), "of course I'm");
     /* leet symbols inside a spelled word of four or more, not at its ends */
