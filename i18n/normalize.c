@@ -198,13 +198,21 @@ static inline bool ascii_isolated(const unsigned char *t, size_t len, size_t i) 
            (i + 1 == len || !IS_ALNUM_B(t[i + 1]));
 }
 
-/* After an isolated letter at i: the next isolated letter past 1 to 3
- * separators, or 0. */
+/* An isolated letter, or an isolated leet symbol that is not a separator
+ * ("b 0 m b"). */
+static inline bool ascii_isolated_unit(const unsigned char *t, size_t len, size_t i) {
+    unsigned cls = byte_class[t[i]];
+    return ((cls & C_ALPHA) || ((cls & C_LEET) && !(cls & C_SEP))) &&
+           (i == 0 || !IS_ALNUM_B(t[i - 1])) && (i + 1 == len || !IS_ALNUM_B(t[i + 1]));
+}
+
+/* After an isolated letter at i: the next isolated letter or leet symbol
+ * past 1 to 3 separators, or 0. */
 static size_t ascii_next_spaced(const unsigned char *t, size_t len, size_t i) {
     size_t j = i + 1;
     while (j < len && j <= i + 3 && (byte_class[t[j]] & C_SEP))
         j++;
-    return (j > i + 1 && j < len && ascii_isolated(t, len, j)) ? j : 0;
+    return (j > i + 1 && j < len && ascii_isolated_unit(t, len, j)) ? j : 0;
 }
 
 typedef enum { TEXT_PLAIN, TEXT_FOLD, TEXT_NON_ASCII } text_kind;
@@ -415,24 +423,18 @@ static int decode_and_fold(aupf__normalizer *n, const unsigned char *t, size_t l
             }
             if (cp >= 0xE0000 && cp <= 0xE007F)
                 signals[AUPF_SIGNAL_TAG_CHARACTERS]++;
+            /* removed, however long the run: a piece is at most
+             * MAX_PIECE bytes (forced cuts), so what a view character
+             * stands for stays bounded */
             pending |= F_HIDDEN_BEFORE;
             if (hidden_run++ == 0)
                 hidden_start = s;
-            if (hidden_run == MAX_RUN) {
-                /* a long run of invisible characters becomes one visible
-                 * U+FFFD, so that no view character stands for an
-                 * unbounded stretch of input (stream holdback) */
-                push(n, count, 0xFFFD, hidden_start, i, F_EVASIVE);
-                signals[AUPF_SIGNAL_INVISIBLE]++;
-                pending = 0;
-                hidden_run = 0;
-                prev = 0xFFFD;
-            }
             continue;
         }
         hidden_run = 0;
-        size_t e = i, marks = 0;
-        while (e < len && marks++ < MAX_RUN) { /* the segment takes the marks that follow */
+        size_t e = i;
+        while (e < len) { /* the segment takes the marks that follow (fold_segment folds
+                           * the first ones; the rest vanish with them) */
             size_t k = e;
             UChar32 m = decode(t, len, &k, &invalid);
             if (invalid || !is_attached_mark(m))
@@ -454,6 +456,12 @@ static int decode_and_fold(aupf__normalizer *n, const unsigned char *t, size_t l
         }
         i = e;
         prev = n->cps[*count - 1].cp;
+    }
+    if (*count == 0 && hidden_run > MAX_RUN) {
+        /* a piece made only of a long run of invisible characters (a
+         * forced cut inside the run) is one visible U+FFFD */
+        push(n, count, 0xFFFD, hidden_start, len, F_EVASIVE);
+        signals[AUPF_SIGNAL_INVISIBLE]++;
     }
     return 0;
 }
@@ -598,26 +606,67 @@ static size_t fold_words(aupf__normalizer *n, ncp *c, size_t count, uint32_t sig
 
 /* ---- pass 3: words spelled with separators ------------------------------ */
 
+static bool is_apostrophe(UChar32 c) { return c == '\'' || c == 0x2019; }
+
 /* A letter with no letter, digit or combining mark beside it. */
 static bool isolated_letter(const ncp *c, size_t count, size_t i) {
-    if (i >= 2 && (c[i - 1].cp == '\'' || c[i - 1].cp == 0x2019) && is_letter(c[i - 2].cp))
+    if (i >= 2 && is_apostrophe(c[i - 1].cp) && is_letter(c[i - 2].cp))
         return false; /* the s of "someone's" */
     return is_letter(c[i].cp) && (i == 0 || !(is_alnum(c[i - 1].cp) || is_mark(c[i - 1].cp))) &&
            (i + 1 == count || !(is_alnum(c[i + 1].cp) || is_mark(c[i + 1].cp)));
 }
 
+/* A leet digit or symbol with no letter, digit or mark beside it: the 0
+ * of "b 0 m b" ("|" is a separator here). */
+static bool isolated_leet(const ncp *c, size_t count, size_t i) {
+    return c[i].cp != '|' && leet_letter(c[i].cp) &&
+           (i == 0 || !(is_alnum(c[i - 1].cp) || is_mark(c[i - 1].cp))) &&
+           (i + 1 == count || !(is_alnum(c[i + 1].cp) || is_mark(c[i + 1].cp)));
+}
+
 /* Index after the separator gap (1 to 3 separators) that follows position
- * i, when an isolated letter comes after it; else 0. */
+ * i, when an isolated letter or leet symbol comes after it; else 0. */
 static size_t gap_then_letter(const ncp *c, size_t count, size_t i) {
     size_t j = i + 1;
     while (j < count && j <= i + 3 && is_separator(c[j].cp))
         j++;
-    if (j == i + 1 || j >= count || !isolated_letter(c, count, j))
+    if (j == i + 1 || j >= count || !(isolated_letter(c, count, j) || isolated_leet(c, count, j)))
         return 0;
     return j;
 }
 
+/* Whether a word whose first two letters are x y can follow the article
+ * "a" as a word of its own. "a" comes before a consonant sound; English
+ * words do not begin with a doubled letter or a cluster such as "nt",
+ * "rm", "cc"; and "ae", "ai", "ao" begin few words ("aer", "aid",
+ * "ail", "aim", "air", "ais", "aor"). So "a b o m b" and "a e x p l o
+ * s i v e" read "a bomb", "a explosive" while "a n t h r a x",
+ * "a c c o u n t", "a r m y" and "a i r p o r t" are one word each.
+ * A "u" may sound as a consonant ("a user"); letters outside ASCII keep
+ * the article reading. */
+static bool article_reading(UChar32 x, UChar32 y) {
+    static const char onsets[] = "bl br ch cl cr cz dr dw fl fr gh gl gn gr kh kl kn kr kw ph pl "
+                                 "pn pr ps pt rh sc sh sk sl sm sn sp sq st sv sw th tr ts tw vl "
+                                 "vr wh wr zh";
+    x = lower_ascii(x);
+    y = lower_ascii(y);
+    if (!is_ascii_alpha(x) || !is_ascii_alpha(y))
+        return !is_ascii_alpha(x) || x != 'a';
+    if (x == 'a') /* "a a n t h r a x": the article, then one word */
+        return true;
+    if (x == 'e' || x == 'i' || x == 'o') /* "a e r o s o l", "a i r": one word */
+        return !((x == 'e' && y == 'r') || (x == 'i' && strchr("dlmrs", (int)y)) ||
+                 (x == 'o' && y == 'r'));
+    if (x == y)
+        return false;
+    if (x == 'u' || strchr("aeiouy", (int)y))
+        return true;
+    char pair[3] = {(char)x, (char)y, 0};
+    return strstr(onsets, pair) != NULL;
+}
+
 #define F_DROP 4u
+#define F_UNIT 8u /* a letter of a spelled-out word */
 
 /* Marks the separators of spelled-out words for removal (reading the
  * array only), then compacts it. */
@@ -629,40 +678,62 @@ static size_t join_spaced_letters(ncp *c, size_t count, uint32_t signals[]) {
             i++;
             continue;
         }
-        size_t n = 0, j = i, next;
+        size_t n = 0, j = i, next, leet = 0;
         letters[n++] = i;
         while (n < 256 && (next = gap_then_letter(c, count, j))) {
             letters[n++] = next;
             j = next;
         }
+        /* leet symbols stand for letters inside the run only ("b 0 m b",
+         * not "a 1" or "x 4 4"), in runs of four or more */
+        while (n > 1 && !is_letter(c[letters[n - 1]].cp))
+            n--;
+        for (size_t k = 0; k < n; k++)
+            leet += !is_letter(c[letters[k]].cp);
+        if (leet && n < 4) {
+            i = letters[n - 1] + 1;
+            continue;
+        }
         size_t first = 0;
         /* "make a b o m b": a leading article "a" or pronoun "I" followed by
-         * a space is an English word of its own, not part of the spelled
-         * word ("a.s.k.e.d" and "i n t e n d" keep their first letter) */
+         * a space can be an English word of its own, not part of the
+         * spelled word ("a.s.k.e.d" and "i n t e n d" keep their first
+         * letter); the letters after it decide (article_reading) */
         UChar32 l0 = c[letters[0]].cp;
-        if (n >= 4 && (lower_ascii(l0) == 'a' || l0 == 'I')) {
+        if (n >= 4 && (l0 == 'I' || (lower_ascii(l0) == 'a' &&
+                                     article_reading(c[letters[1]].cp, c[letters[2]].cp)))) {
             bool space_after = true;
             for (size_t k = letters[0] + 1; k < letters[1]; k++)
                 space_after &= c[k].cp == ' ';
             first = space_after ? 1 : 0;
         }
-        /* likewise a trailing "a" or "I" after a space: "c o m p o s e a
-         * notice" */
+        /* likewise a trailing "a" or "I" after a space, when a word comes
+         * next: "c o m p o s e a notice", "e x t e r m i n a r a esa"
+         * (the Spanish "a"); "s a l v i a." keeps it */
         size_t last = n - 1;
         UChar32 ln = c[letters[last]].cp;
         if (last - first >= 4 && (lower_ascii(ln) == 'a' || ln == 'I')) {
             bool space_before = true;
             for (size_t k = letters[last - 1] + 1; k < letters[last]; k++)
                 space_before &= c[k].cp == ' ';
-            if (space_before)
+            size_t w = letters[last] + 1;
+            while (w < count && c[w].cp == ' ')
+                w++;
+            bool word_after = w > letters[last] + 1 && w + 1 < count && is_letter(c[w].cp);
+            if (space_before && (ln == 'I' || word_after))
                 last--;
         }
         if (last + 1 - first >= 3) {
+            for (size_t k = first; k <= last; k++) { /* mark the units before dropping */
+                c[letters[k]].flags |= F_EVASIVE | F_UNIT;
+                if (!is_letter(c[letters[k]].cp)) {
+                    c[letters[k]].cp = leet_letter(c[letters[k]].cp);
+                    signals[AUPF_SIGNAL_LEET]++;
+                }
+            }
             for (size_t k = letters[first]; k < letters[last]; k++)
-                if (!is_letter(c[k].cp))
+                if (!(c[k].flags & F_UNIT))
                     c[k].flags |= F_DROP;
-            for (size_t k = first; k <= last; k++)
-                c[letters[k]].flags |= F_EVASIVE;
             signals[AUPF_SIGNAL_SPACED_LETTERS]++;
             any = true;
         }

@@ -124,6 +124,18 @@ static int append_bytes(aupf__vec *v, const void *p, size_t n) {
     return AUPF_OK;
 }
 
+/* Whether pattern pi already has a hit ending at to. Hyperscan reports
+ * matches in end order, but a match that ends at the end of the data can
+ * be reported twice: by the last hs_scan_stream and again by
+ * hs_close_stream. A block scan sees it once, so the stream keeps one. */
+static int hit_known(const aupf_stream *st, uint32_t pi, size_t to) {
+    const stream_hit *h = st->hits.data;
+    for (size_t k = st->hits.count; k-- > 0 && h[k].end >= to;)
+        if (h[k].end == to && h[k].pattern == pi)
+            return 1;
+    return 0;
+}
+
 /* An expression matched: a hit for each of its patterns (triggers and
  * suppressors alike: a suppressor may come before its trigger). */
 static int on_stream_hit(unsigned id, unsigned long long from, unsigned long long to,
@@ -136,6 +148,8 @@ static int on_stream_hit(unsigned id, unsigned long long from, unsigned long lon
     for (uint32_t k = 0; k < e->member_count; k++) {
         uint32_t pi = rs->expr_members[e->first_member + k];
         if (!(rs->rules[rs->patterns[pi].rule].roles & (unsigned)st->role))
+            continue;
+        if (hit_known(st, pi, (size_t)to))
             continue;
         stream_hit *h = aupf__vec_push(&st->hits);
         if (!h) {

@@ -1,7 +1,9 @@
 /* The evasion suite: every `matches` example of the shipped packs that is
  * flagged as written must stay flagged in the same category under each
  * perturbation (>= 98% per perturbation), and every `ignores` example must
- * still not match its rule. Prints the table (perturbation x rate). */
+ * still not match its rule. Prints the table (perturbation x rate);
+ * AUPF_EVASION_MISSES=1 lists the misses, AUPF_EVASION_CONFIG=FILE runs
+ * another configuration. */
 #include "helpers.h"
 
 #include <libconfig.h>
@@ -267,7 +269,10 @@ static void evasion_suite(void **state) {
     aupf_load_options o = {.cache_dir = AUPF_TEST_CACHE};
     aupf_ruleset *rs = NULL;
     diag_log log = {0};
-    if (aupf_ruleset_load(AUPF_TEST_CONFIG, &o, diag_capture, &log, &rs) != AUPF_OK)
+    const char *config = getenv("AUPF_EVASION_CONFIG"); /* e.g. one with the staged packs */
+    if (!config || !*config)
+        config = AUPF_TEST_CONFIG;
+    if (aupf_ruleset_load(config, &o, diag_capture, &log, &rs) != AUPF_OK)
         fail_msg("cannot load the shipped ruleset:\n%s", log.text);
     aupf_scanner *s;
     assert_int_equal(aupf_scanner_new(rs, &s), AUPF_OK);
@@ -321,11 +326,8 @@ static void evasion_suite(void **state) {
         double rate = tried[p] ? (double)caught[p] / (double)tried[p] : 1.0;
         printf("%-22s %5zu/%-5zu %7.1f%% %9zu/%-6zu\n", PERTURBATIONS[p].name, caught[p], tried[p],
                100.0 * rate, ign_bad[p], ign_tried[p]);
-        /* the target is 98% for every perturbation; spelled-out words
-         * that begin with "a" are read as the article "a" before a
-         * spelled word ("a b o m b"), so that family is held to 95% until
-         * the ambiguity is resolved (docs/normalization.md) */
-        double floor_rate = strcmp(PERTURBATIONS[p].name, "spaced letters") == 0 ? 0.95 : 0.98;
+        /* the target is 98% for every perturbation */
+        double floor_rate = 0.98;
         ok &= rate >= floor_rate && ign_bad[p] * 100 <= ign_tried[p]; /* <= 1% */
     }
     assert_true(tried[0] > 0);

@@ -3,6 +3,7 @@
  * marked as such, instead of an error. Failures are injected by wrapping
  * Hyperscan's scan calls and the allocator at link time. */
 #include "helpers.h"
+#include "stream_check.h"
 
 #include <hs/hs.h>
 #include <stdio.h>
@@ -29,11 +30,27 @@ hs_error_t __wrap_hs_scan(const hs_database_t *db, const char *data, unsigned le
     return __real_hs_scan(db, data, length, flags, scratch, on_event, context);
 }
 
+/* While set, hs_scan_stream reports every match twice, as Hyperscan can
+ * report a match that ends at the end of the data once from the scan and
+ * again when the stream is closed. */
+static int double_reports;
+static match_event_handler doubled_handler;
+
+static int report_twice(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                        void *ctx) {
+    int rc = doubled_handler(id, from, to, flags, ctx);
+    return rc ? rc : doubled_handler(id, from, to, flags, ctx);
+}
+
 hs_error_t __wrap_hs_scan_stream(hs_stream_t *id, const char *data, unsigned length, unsigned flags,
                                  hs_scratch_t *scratch, match_event_handler on_event,
                                  void *context) {
     if (fail_scans)
         return HS_SCRATCH_IN_USE;
+    if (double_reports && on_event) {
+        doubled_handler = on_event;
+        return __real_hs_scan_stream(id, data, length, flags, scratch, report_twice, context);
+    }
     return __real_hs_scan_stream(id, data, length, flags, scratch, on_event, context);
 }
 
@@ -236,6 +253,36 @@ static const char *const CHUNKS[] = {
     "after which a bomb and a kill come along that nobody scans.",
 };
 
+/* A match reported twice by Hyperscan (same pattern, same end) is one
+ * match: the stream's verdict and output stay the block scan's. */
+static size_t whole_text(void *ctx) {
+    (void)ctx;
+    return 1 << 20;
+}
+
+static void duplicate_reports_count_once(void **state) {
+    (void)state;
+    diag_log log;
+    aupf_ruleset *rs = load(NULL, &log);
+    assert_non_null(rs);
+    aupf_scanner *s;
+    assert_int_equal(aupf_scanner_new(rs, &s), AUPF_OK);
+    static const char *const texts[] = {"a bomb", "where is the bomb and the gun", "kill",
+                                        "b0mb then gun then ammo", "bath bomb"};
+    double_reports = 1;
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        const char *why =
+            stream_check(rs, s, AUPF_ROLE_COMPLETION, texts[i], strlen(texts[i]), whole_text, NULL);
+        if (why) {
+            double_reports = 0;
+            fail_msg("%s\n  text: \"%s\"", why, texts[i]);
+        }
+    }
+    double_reports = 0;
+    aupf_scanner_free(s);
+    aupf_ruleset_release(rs);
+}
+
 static void stream_failure_fails_closed(void **state) {
     (void)state;
     diag_log log;
@@ -334,6 +381,7 @@ int main(void) {
         cmocka_unit_test(scan_failure_fails_open),
         cmocka_unit_test(allocation_failure_falls_back),
         cmocka_unit_test(caller_errors_stay_errors),
+        cmocka_unit_test(duplicate_reports_count_once),
         cmocka_unit_test(stream_failure_fails_closed),
         cmocka_unit_test(stream_failure_fails_open),
         cmocka_unit_test(stream_failure_at_close_falls_back),

@@ -87,6 +87,8 @@ static void evasions_are_caught_with_exact_spans(void **state) {
     expect_caught(f, "b.o.m.b", "weapons.t.bomb", "spaced_letters");
     expect_caught(f, "b-o-m-b", "weapons.t.bomb", "spaced_letters");
     expect_caught(f, "k i l l", "violence.t.kill", "spaced_letters");
+    expect_caught(f, "b 0 m b", "weapons.t.bomb", "spaced_letters"); /* leet inside */
+    expect_caught(f, "k.1.l.l", "violence.t.kill", "leet");
     expect_caught(f, "boooomb", "weapons.t.bomb", "repeated_letters");
     expect_caught(f, "b\xd0\xbemb", "weapons.t.bomb", "mixed_script");   /* Cyrillic o */
     expect_caught(f, "b\xce\xbfmb", "weapons.t.bomb", "mixed_script");   /* Greek omicron */
@@ -101,6 +103,58 @@ static void evasions_are_caught_with_exact_spans(void **state) {
     expect_caught(f, "B\xc3\x93MB", "weapons.t.bomb", NULL);     /* diacritic, upper case */
     expect_caught(f, "bo\xcc\x81mb", "weapons.t.bomb", NULL);    /* combining acute */
     expect_caught(f, "\xe1\xb8\x87omb", "weapons.t.bomb", NULL); /* b with line below */
+    /* runs inside a word add nothing, however long they are in a piece */
+    char run[256];
+    for (int k = 1; k <= 20; k++) {
+        size_t l = 0;
+        run[l++] = 'k';
+        for (int q = 0; q < k; q++, l += 3)
+            memcpy(run + l, "\xe2\x80\x8b", 3); /* zero-width space */
+        memcpy(run + l, "ill", 4);
+        expect_caught(f, run, "violence.t.kill", "invisible");
+        l = 0;
+        run[l++] = 'b';
+        for (int q = 0; q < k; q++, l += 2)
+            memcpy(run + l, "\xcc\x81", 2); /* combining acute */
+        memcpy(run + l, "omb", 4);
+        expect_caught(f, run, "weapons.t.bomb", NULL);
+    }
+    for (int k = 1; k <= 14; k++) {
+        size_t l = 0;
+        run[l++] = 'k';
+        for (int q = 0; q < k; q++, l += 4)
+            memcpy(run + l, "\xf3\xa0\x80\xa1", 4); /* tag character */
+        memcpy(run + l, "ill", 4);
+        expect_caught(f, run, "violence.t.kill", "tag_characters");
+    }
+}
+
+static void long_invisible_runs(void **state) {
+    (void)state;
+    aupf__normalizer *n = aupf__normalizer_new();
+    aupf__view v;
+    /* a run longer than a piece: its pieces of invisible characters only
+     * are one U+FFFD each, mapped to the stretch they cover */
+    char t[1024];
+    size_t l = 0;
+    t[l++] = 'a';
+    t[l++] = ' ';
+    for (int q = 0; q < 300; q++, l += 3)
+        memcpy(t + l, "\xe2\x80\x8b", 3);
+    assert_int_equal(aupf__normalize(n, t, l, &v), 0);
+    assert_true(v.len > 2 && v.len < 2 + 3 * 300 / 16);
+    assert_memory_equal(v.text, "a ", 2);
+    for (size_t i = 2; i < v.len; i += 3)
+        assert_memory_equal(v.text + i, "\xef\xbf\xbd", 3);
+    size_t os, oe;
+    aupf__view_map(&v, 2, v.len, &os, &oe);
+    assert_true(os >= 2 && os < 2 + 2 * 64);  /* the first piece also holds "a " */
+    assert_true(oe <= l && oe + 3 * 16 >= l); /* a last piece of 16 or fewer: nothing */
+    /* a short run alone adds nothing */
+    assert_int_equal(aupf__normalize(n, "a \xe2\x80\x8b\xe2\x80\x8b b", 10, &v), 0);
+    assert_int_equal(v.len, 4);
+    assert_memory_equal(v.text, "a  b", 4);
+    aupf__normalizer_free(n);
 }
 
 static void meaningful_text_is_left_alone(void **state) {
@@ -144,6 +198,43 @@ static void joiners_kept_where_scripts_need_them(void **state) {
                      0);
     assert_int_equal(v.len, 4);
     assert_memory_equal(v.text, "abcd", 4);
+    aupf__normalizer_free(n);
+}
+
+/* The view of text, as a string. */
+static const char *view_of(aupf__normalizer *n, const char *text) {
+    static char buf[512];
+    aupf__view v;
+    assert_int_equal(aupf__normalize(n, text, strlen(text), &v), 0);
+    assert_true(v.len < sizeof buf);
+    memcpy(buf, v.text, v.len);
+    buf[v.len] = 0;
+    return buf;
+}
+
+static void spelled_words_and_the_article_a(void **state) {
+    (void)state;
+    aupf__normalizer *n = aupf__normalizer_new();
+    assert_non_null(n);
+    /* the rest can begin a word after the article: "a" stays a word */
+    assert_string_equal(view_of(n, "make a b o m b now"), "make a bomb now");
+    assert_string_equal(view_of(n, "make a e x p l o s i v e"), "make a explosive");
+    assert_string_equal(view_of(n, "make a a n t h r a x"), "make a anthrax");
+    /* it cannot: the "a" is the spelled word's first letter */
+    assert_string_equal(view_of(n, "mail a n t h r a x to"), "mail anthrax to");
+    assert_string_equal(view_of(n, "an a r m y of bots"), "an army of bots");
+    assert_string_equal(view_of(n, "a fake a c c o u n t"), "a fake account");
+    assert_string_equal(view_of(n, "into an a i r p o r t"), "into an airport");
+    assert_string_equal(view_of(n, "to a e r o s o l i z e it"), "to aerosolize it");
+    /* a trailing "a": the article before a word that can follow it */
+    assert_string_equal(view_of(n, "c o m p o s e a notice"), "compose a notice");
+    assert_string_equal(view_of(n, "m a t a r a ellos"), "matar a ellos");
+    assert_string_equal(view_of(n, "grow s a l v i a."), "grow salvia.");
+    assert_string_equal(view_of(n, "of c o u r s e I'm"), "of course I'm");
+    /* leet symbols inside a spelled word of four or more, not at its ends */
+    assert_string_equal(view_of(n, "a b 0 m b here"), "a bomb here");
+    assert_string_equal(view_of(n, "a 4 x 4 truck"), "a 4 x 4 truck");
+    assert_string_equal(view_of(n, "x 1 y and b 0 m 8"), "x 1 y and b 0 m 8");
     aupf__normalizer_free(n);
 }
 
@@ -294,6 +385,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(evasions_are_caught_with_exact_spans, setup, teardown),
         cmocka_unit_test_setup_teardown(meaningful_text_is_left_alone, setup, teardown),
         cmocka_unit_test(joiners_kept_where_scripts_need_them),
+        cmocka_unit_test(spelled_words_and_the_article_a),
+        cmocka_unit_test(long_invisible_runs),
         cmocka_unit_test(offset_map_is_exact),
         cmocka_unit_test(patterns_accept_collapsed_doubles),
         cmocka_unit_test(pieces_concatenate_to_the_whole),

@@ -137,6 +137,56 @@ static void random_texts_weak_redactions(void **state) {
     aupf_ruleset_release(rs);
 }
 
+/* End-anchored patterns: Hyperscan may report a match that ends at the
+ * end of the data both from the last hs_scan_stream and again from
+ * hs_close_stream; the stream must count it once, as the block scan does. */
+static const char *ANCHORED =
+    "rules = (\n"
+    "{ id = \"spam.t.end\"; rev = 1; category = \"spam\"; weight = 0.3;\n"
+    "  pattern = \"\\\\bprize$\"; roles = [\"prompt\", \"completion\"];\n"
+    "  description = \"d\"; matches = [\"a prize\"]; ignores = [\"a prize!\"]; },\n"
+    "{ id = \"spam.t.endz\"; rev = 1; category = \"spam\"; weight = 0.3;\n"
+    "  pattern = \"\\\\bwinner\\\\z\"; roles = [\"prompt\", \"completion\"];\n"
+    "  description = \"d\"; matches = [\"the winner\"]; ignores = [\"winners\"]; },\n"
+    "{ id = \"weapons.t.bomb_end\"; rev = 1; category = \"weapons\"; weight = 0.3;\n"
+    "  pattern = \"\\\\bbombs?\\\\s{0,3}$\"; roles = [\"prompt\", \"completion\"];\n"
+    "  description = \"d\"; matches = [\"a bomb\"]; ignores = [\"a bomb here\"]; }\n"
+    ");\n";
+
+static void end_anchored_matches_count_once(void **state) {
+    (void)state;
+    diag_log log;
+    aupf_ruleset *rs = test_load_rules(ANCHORED, &log);
+    if (!rs)
+        fail_msg("%s", log.text);
+    aupf_scanner *s;
+    assert_int_equal(aupf_scanner_new(rs, &s), AUPF_OK);
+    static const char *const texts[] = {
+        "you won a prize",  "prize",     "and the winner",    "a bomb", "a bomb  ",
+        "b\xe2\x80\x8bomb", "a prize\n", "a bomb and a prize"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        size_t len = strlen(texts[i]);
+        const aupf_result *r = test_scan(s, AUPF_ROLE_PROMPT, texts[i]);
+        size_t block = aupf_result_match_count(r);
+        for (size_t max = 1; max <= len; max++) {
+            const char *why =
+                stream_check(rs, s, AUPF_ROLE_PROMPT, texts[i], len, random_size, &max);
+            if (why)
+                fail_msg("%s\n  text: \"%s\" (chunks up to %zu)", why, texts[i], max);
+        }
+        /* one stream, the whole text in one write: one match, not two */
+        aupf_stream *st;
+        assert_int_equal(aupf_stream_open(rs, AUPF_ROLE_PROMPT, &st), AUPF_OK);
+        assert_int_equal(aupf_stream_write(st, s, texts[i], len, NULL, NULL), AUPF_OK);
+        const aupf_result *v;
+        assert_int_equal(aupf_stream_close(st, s, NULL, NULL, &v), AUPF_OK);
+        assert_int_equal(aupf_result_match_count(v), block);
+        aupf_stream_free(st);
+    }
+    aupf_scanner_free(s);
+    aupf_ruleset_release(rs);
+}
+
 static int sink_text(void *ctx, const char *bytes, size_t len, const aupf_event *ev) {
     if (!ev) {
         char *o = ctx;
@@ -191,6 +241,7 @@ int main(void) {
         cmocka_unit_test(random_texts_fixture),
         cmocka_unit_test(random_texts_weak_redactions),
         cmocka_unit_test(release_lags_by_at_most_the_holdback),
+        cmocka_unit_test(end_anchored_matches_count_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
