@@ -125,10 +125,12 @@ static int filter_chunk(sse *x, json_t *chunk) {
     json_t *choices = json_object_get(chunk, "choices");
     if (!json_is_array(choices))
         return 0;
-    for (size_t i = 0; i < json_array_size(choices);) {
+    /* i walks the array as ended choices leave it; pos is the element's
+     * place in the chunk as sent, the index of a choice that names none */
+    for (size_t i = 0, pos = 0; i < json_array_size(choices); pos++) {
         json_t *co = json_array_get(choices, i);
         json_t *idx = json_object_get(co, "index");
-        size_t index = json_is_integer(idx) ? (size_t)json_integer_value(idx) : i;
+        size_t index = json_is_integer(idx) ? (size_t)json_integer_value(idx) : pos;
         choice *c = get_choice(x, index);
         if (!c)
             return -1;
