@@ -43,9 +43,10 @@ struct aupf_stream {
     size_t view_base, view_len;
     char prefix[AUPF__LANGUAGE_PREFIX];
     size_t prefix_len;
-    aupf__view acc;    /* signals and letter counts so far */
-    aupf__vec hits;    /* stream_hit, in end order */
-    aupf__vec decided; /* aupf__dmatch, in decision order */
+    aupf__view acc;        /* signals and letter counts so far */
+    aupf__vec hits;        /* stream_hit, in end order */
+    size_t undecided_from; /* hits before this index are decided or suppressors */
+    aupf__vec decided;     /* aupf__dmatch, in decision order */
     aupf__decider decider;
     aupf__output out;
 };
@@ -145,19 +146,27 @@ static int on_stream_hit(unsigned id, unsigned long long from, unsigned long lon
     aupf_stream *st = ctx;
     const aupf_ruleset *rs = st->rs;
     const aupf__expr *e = &rs->exprs[id];
-    for (uint32_t k = 0; k < e->member_count; k++) {
-        uint32_t pi = rs->expr_members[e->first_member + k];
-        if (!(rs->rules[rs->patterns[pi].rule].roles & (unsigned)st->role))
-            continue;
-        if (hit_known(st, pi, (size_t)to))
-            continue;
-        stream_hit *h = aupf__vec_push(&st->hits);
-        if (!h) {
-            st->failed = 1;
-            return 1;
-        }
-        *h = (stream_hit){pi, SIZE_MAX, (size_t)to, 0};
+    const uint32_t *members = rs->expr_members + e->first_member;
+    /* An expression's patterns for this role are pushed together, so a
+     * duplicate report is known by its first one: one look per report,
+     * not one per pattern (a shared suppressor has dozens of patterns). */
+    uint32_t k = 0;
+    while (k < e->member_count &&
+           !(rs->rules[rs->patterns[members[k]].rule].roles & (unsigned)st->role))
+        k++;
+    if (k == e->member_count || hit_known(st, members[k], (size_t)to))
+        return 0;
+    if (aupf__vec_reserve(&st->hits, st->hits.count + e->member_count - k) != AUPF_OK) {
+        st->failed = 1;
+        return 1;
     }
+    stream_hit *h = (stream_hit *)st->hits.data + st->hits.count;
+    for (; k < e->member_count; k++) {
+        uint32_t pi = members[k];
+        if (rs->rules[rs->patterns[pi].rule].roles & (unsigned)st->role)
+            *h++ = (stream_hit){pi, SIZE_MAX, (size_t)to, 0};
+    }
+    st->hits.count = (size_t)(h - (stream_hit *)st->hits.data);
     return 0;
 }
 
@@ -310,13 +319,23 @@ static int decide_until(aupf_stream *st, aupf_scanner *s, size_t clock_act, size
     const aupf_ruleset *rs = st->rs;
     size_t first = st->decided.count;
     stream_hit *h = st->hits.data;
-    for (size_t k = 0; k < st->hits.count; k++) {
+    /* Hits are in end order: nothing past the later clock is due, and
+     * nothing before undecided_from is left to decide. Suppressor hits
+     * (many: a trailing window reports every end) are not walked again. */
+    size_t latest = clock_act > clock_all ? clock_act : clock_all;
+    size_t k = st->undecided_from, waiting = SIZE_MAX;
+    for (; k < st->hits.count && h[k].end <= latest; k++) {
         stream_hit *t = &h[k];
         const aupf__rule *r = &rs->rules[rs->patterns[t->pattern].rule];
+        if (t->decided || t->pattern != r->first_pattern)
+            continue;
         size_t clock =
             rs->categories[r->category].action >= AUPF_ACTION_REDACT ? clock_act : clock_all;
-        if (t->decided || t->end > clock || t->pattern != r->first_pattern)
+        if (t->end > clock) {
+            if (waiting == SIZE_MAX)
+                waiting = k;
             continue;
+        }
         t->decided = 1;
         if (!survives(st, s, t))
             continue;
@@ -329,6 +348,7 @@ static int decide_until(aupf_stream *st, aupf_scanner *s, size_t clock_act, size
                              (aupf_match){rule, r->id, r->category, 0, 0, 0, shadow}};
         view_map(st, t->start, t->end, &dm->m);
     }
+    st->undecided_from = waiting < k ? waiting : k;
     aupf__dmatch *d = st->decided.data;
     if (st->decided.count - first > 1)
         aupf__sort(d + first, st->decided.count - first, sizeof *d, aupf__cmp_decided);
@@ -399,11 +419,14 @@ static void trim(aupf_stream *st, size_t clock) {
     /* an undecided trigger ends after clock and starts after clock - w: a
      * hit ending before that can neither suppress nor dominate it */
     stream_hit *h = st->hits.data;
-    size_t n = 0;
-    for (size_t k = 0; k < st->hits.count; k++)
-        if (h[k].end + w > clock)
-            h[n++] = h[k];
-    st->hits.count = n;
+    size_t dropped = 0; /* hits are in end order: the dropped ones are a prefix */
+    while (dropped < st->hits.count && h[dropped].end + w <= clock)
+        dropped++;
+    if (dropped) {
+        memmove(h, h + dropped, (st->hits.count - dropped) * sizeof *h);
+        st->hits.count -= dropped;
+        st->undecided_from = st->undecided_from > dropped ? st->undecided_from - dropped : 0;
+    }
 }
 
 static int advance(aupf_stream *st, aupf_scanner *s, aupf_sink_fn sink, void *ctx) {
