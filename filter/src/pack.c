@@ -34,18 +34,49 @@ static bool has_non_ascii(const char *s) {
     return false;
 }
 
-/* libconfig rewrites \\ \" \n \t \r \f \xNN and passes other escapes through,
- * so "\b" and "\\b" both reach Hyperscan as \b. The convention is to always
- * double the backslash; warn on a single one in the raw source line. */
-static void check_escapes(const aupf__lcctx *c, const char *source, int line, const char *field) {
-    if (!source || line <= 0)
+/* A pack file's text and where each of its lines starts, so that a rule's
+ * source line is found without walking the file from the top (which made
+ * loading quadratic in the pack's length). */
+typedef struct {
+    const char *text;
+    const char **line; /* line[k]: the start of line k + 1 */
+    size_t lines;
+} pack_source;
+
+static void index_lines(pack_source *ps, const char *text) {
+    *ps = (pack_source){.text = text};
+    if (!text)
         return;
-    const char *p = source;
+    size_t n = 1;
+    for (const char *p = text; (p = strchr(p, '\n')); p++)
+        n++;
+    if (!(ps->line = malloc(n * sizeof *ps->line)))
+        return; /* the escape check then walks the text */
+    ps->line[ps->lines++] = text;
+    for (const char *p = text; (p = strchr(p, '\n')); p++)
+        ps->line[ps->lines++] = p + 1;
+}
+
+static const char *line_start(const pack_source *ps, int line) {
+    if (!ps->text || line <= 0)
+        return NULL;
+    if (ps->line)
+        return (size_t)line <= ps->lines ? ps->line[line - 1] : NULL;
+    const char *p = ps->text;
     for (int l = 1; l < line && p; l++) {
         p = strchr(p, '\n');
         if (p)
             p++;
     }
+    return p;
+}
+
+/* libconfig rewrites \\ \" \n \t \r \f \xNN and passes other escapes through,
+ * so "\b" and "\\b" both reach Hyperscan as \b. The convention is to always
+ * double the backslash; warn on a single one in the raw source line. */
+static void check_escapes(const aupf__lcctx *c, const pack_source *source, int line,
+                          const char *field) {
+    const char *p = line_start(source, line);
     if (!p)
         return;
     bool in_string = false;
@@ -141,7 +172,7 @@ static bool id_taken(const aupf_ruleset *rs, const char *id) {
 /* Reads one rule group; returns 1 when valid (appended), 0 when invalid
  * (reported), -1 on out of memory. */
 static int read_rule(aupf_ruleset *rs, aupf__lcctx *c, const config_setting_t *g,
-                     const char *source) {
+                     const pack_source *source) {
     aupf__rule r = {0};
     const char *s;
     bool ok = true;
@@ -320,7 +351,9 @@ int aupf__pack_load(aupf_ruleset *rs, const char *path, aupf__diag *d) {
         config_destroy(&cfg);
         return status;
     }
-    char *source = read_whole(path);
+    char *text = read_whole(path);
+    pack_source source;
+    index_lines(&source, text);
     aupf__lcctx c = {d, path, NULL};
     const config_setting_t *rules = config_lookup(&cfg, "rules");
     if (!rules || config_setting_type(rules) != CONFIG_TYPE_LIST) {
@@ -329,7 +362,7 @@ int aupf__pack_load(aupf_ruleset *rs, const char *path, aupf__diag *d) {
         status = AUPF_E_RULE;
     } else {
         for (int i = 0; i < config_setting_length(rules); i++) {
-            int r = read_rule(rs, &c, config_setting_get_elem(rules, (unsigned)i), source);
+            int r = read_rule(rs, &c, config_setting_get_elem(rules, (unsigned)i), &source);
             if (r < 0) {
                 status = AUPF_E_NOMEM;
                 break;
@@ -338,7 +371,8 @@ int aupf__pack_load(aupf_ruleset *rs, const char *path, aupf__diag *d) {
                 status = AUPF_E_RULE;
         }
     }
-    free(source);
+    free(source.line);
+    free(text);
     config_destroy(&cfg);
     return status;
 }
