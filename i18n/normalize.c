@@ -345,7 +345,8 @@ static void push(aupf__normalizer *n, size_t *count, UChar32 cp, size_t s, size_
 }
 
 /* Folds one segment (a code point and its combining marks) through
- * NFKC_Casefold, dropping diacritics from Latin letters. */
+ * NFKC_Casefold, dropping diacritics from Latin letters and harakat from
+ * Arabic ones. */
 static int fold_segment(aupf__normalizer *n, const unsigned char *t, size_t s, size_t e,
                         size_t *count, uint32_t flags) {
     UChar in[64], out[96], dec[192];
@@ -376,6 +377,17 @@ static int fold_segment(aupf__normalizer *n, const unsigned char *t, size_t s, s
             }
             ol = w;
         }
+    } else if (ol > 1 && uscript_getScript(first, &se) == USCRIPT_ARABIC) {
+        /* drop the harakat of Arabic letters (fatha ... sukun, superscript
+         * alef): "لَكْم" reads "لكم", as Latin "é" reads "e" */
+        int32_t w = 0;
+        for (int32_t k = 0; k < ol;) {
+            UChar32 c;
+            U16_NEXT_UNSAFE(out, k, c);
+            if (!(w > 0 && ((c >= 0x064B && c <= 0x065F) || c == 0x0670)))
+                U16_APPEND_UNSAFE(out, w, c);
+        }
+        ol = w;
     }
     if (reserve_cps(n, *count + (size_t)ol + 1))
         return STATUS_NOMEM;

@@ -5,7 +5,7 @@ execute_process(COMMAND ${CLI} --quiet --config ${CONFIG} --input lines
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "aupfilter exited with ${rc}")
 endif()
-file(STRINGS ${FILE} texts)
+file(STRINGS ${FILE} texts ENCODING UTF-8)
 string(REGEX REPLACE "\n$" "" out "${out}")
 string(REPLACE "\n" ";" verdicts "${out}")
 list(LENGTH texts n_texts)

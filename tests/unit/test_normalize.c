@@ -212,6 +212,24 @@ static const char *view_of(aupf__normalizer *n, const char *text) {
     return buf;
 }
 
+/* Harakat go from Arabic letters as diacritics go from Latin ones; the
+ * letters, tatweel and a mark with no letter before it stay. */
+static void arabic_harakat_dropped(void **state) {
+    (void)state;
+    aupf__normalizer *n = aupf__normalizer_new();
+    assert_non_null(n);
+    /* "لَكْم" -> "لكم" */
+    assert_string_equal(view_of(n, "\xd9\x84\xd9\x8e\xd9\x83\xd9\x92\xd9\x85"),
+                        "\xd9\x84\xd9\x83\xd9\x85");
+    /* "قاتلاً" -> "قاتلا" (tanwin) */
+    assert_string_equal(view_of(n, "\xd9\x82\xd8\xa7\xd8\xaa\xd9\x84\xd8\xa7\xd9\x8b"),
+                        "\xd9\x82\xd8\xa7\xd8\xaa\xd9\x84\xd8\xa7");
+    /* tatweel stays */
+    assert_string_equal(view_of(n, "\xd9\x82\xd9\x80\xd8\xaa\xd9\x84"),
+                        "\xd9\x82\xd9\x80\xd8\xaa\xd9\x84");
+    aupf__normalizer_free(n);
+}
+
 static void spelled_words_and_the_article_a(void **state) {
     (void)state;
     aupf__normalizer *n = aupf__normalizer_new();
@@ -386,6 +404,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(meaningful_text_is_left_alone, setup, teardown),
         cmocka_unit_test(joiners_kept_where_scripts_need_them),
         cmocka_unit_test(spelled_words_and_the_article_a),
+        cmocka_unit_test(arabic_harakat_dropped),
         cmocka_unit_test(long_invisible_runs),
         cmocka_unit_test(offset_map_is_exact),
         cmocka_unit_test(patterns_accept_collapsed_doubles),
