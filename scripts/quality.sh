@@ -31,6 +31,19 @@ out=docs/quality.md
     $score --by lang --cmd "$bin" $dev/multijail.jsonl $dev/rtplx_prompts.jsonl.gz \
         $dev/rtplx_benign_completions.jsonl.gz
     echo '```'
+    if [ -x build/tests/test_evasion_suite ]; then
+        echo
+        echo "## Evasion suite"
+        echo
+        echo "Every shipped rule's own examples, each perturbed 14 ways"
+        echo "(\`tests/unit/test_evasion_suite.c\`): \`matches\` examples must stay flagged"
+        echo "in their category (≥ 98% per perturbation), \`ignores\` examples unflagged."
+        echo "n/a: examples with no word that can be spelled out and read back."
+        echo
+        echo '```'
+        build/tests/test_evasion_suite 2>&1 | sed -n '/^perturbation/,/^NFC/p'
+        echo '```'
+    fi
     if [ -f docs/quality-notes.md ]; then
         echo
         cat docs/quality-notes.md
