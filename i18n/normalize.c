@@ -870,6 +870,33 @@ static bool stands_alone(const unsigned char *t, size_t len, size_t p) {
     return !invalid && !is_mark(c) && !u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT);
 }
 
+/* A letter or digit that stays letters, digits and marks in the view: not
+ * one whose compatibility mapping brings a separator (U+013F "Ŀ" is "l·",
+ * so "Ŀa b" reads as the spelled-out "l a b" and no cut may fall inside). */
+static bool folds_to_alnum(UChar32 c) {
+    if (c < 0x80)
+        return is_ascii_alnum(c);
+    if (!u_isalnum(c))
+        return false;
+    UErrorCode e = U_ZERO_ERROR;
+    const UNormalizer2 *nfkc_cf = unorm2_getNFKCCasefoldInstance(&e);
+    if (U_FAILURE(e) || unorm2_isInert(nfkc_cf, c))
+        return U_SUCCESS(e);
+    UChar in[2], out[32];
+    int32_t il = 0;
+    U16_APPEND_UNSAFE(in, il, c);
+    int32_t ol = unorm2_normalize(nfkc_cf, in, il, out, 32, &e);
+    if (U_FAILURE(e))
+        return false;
+    for (int32_t i = 0; i < ol;) {
+        UChar32 d;
+        U16_NEXT(out, i, ol, d);
+        if (!is_alnum(d) && !is_mark(d))
+            return false;
+    }
+    return true;
+}
+
 /* A cut after whitespace that follows two letters or digits of any script
  * (not marks: a Latin letter's marks vanish from the view), before a
  * character that stands alone: no step of
@@ -883,7 +910,7 @@ bool aupf__safe_cut(const char *text, size_t len, size_t from, size_t p) {
     for (int k = 0; k < 2; k++) {
         UChar32 c;
         size_t s = cp_before(t, from, q, &c);
-        if (s == SIZE_MAX || !is_alnum(c))
+        if (s == SIZE_MAX || !folds_to_alnum(c))
             return false;
         q = s;
     }

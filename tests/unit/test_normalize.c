@@ -348,8 +348,16 @@ static void pieces_concatenate_to_the_whole(void **state) {
         "!",
         "\xe2\x80\x8b\xe2\x80\x8b\xe2\x80\x8b\xe2\x80\x8b\xe2\x80\x8b\xe2\x80\x8b",
         "ab",
+        "\xc4\xbf",     /* U+013F, "l" and a middle dot in the view */
+        "\xe2\x92\x9c", /* U+249C, "(a)" */
         "verylongwordwithoutanyspacesatallforquiteawhile"};
     size_t nf = sizeof frag / sizeof frag[0];
+    /* "\xc4\xbf" + "a" is two letters in the text but "l\xc2\xb7a" in the
+     * view, where "l a b" is a spelled-out word: no cut after it */
+    const char *dot_l = "\xc4\xbf"
+                        "a b\x87";
+    assert_false(aupf__safe_cut(dot_l, strlen(dot_l), 0, 4));
+    assert_true(aupf__safe_cut("ab b", 4, 0, 3));
     aupf__normalizer *whole = aupf__normalizer_new(), *parts = aupf__normalizer_new();
     unsigned seed = 12345;
     char text[2048];
