@@ -90,8 +90,7 @@ extern "C" bench_re2 *bench_re2_new(const bench_pattern *p, size_t n, unsigned r
 
 extern "C" size_t bench_re2_rules(const bench_re2 *b) { return b->triggers.size(); }
 
-extern "C" int bench_re2_run(bench_re2 *b, const bench_corpus *c, uint64_t *hash,
-                             size_t *errors) {
+extern "C" int bench_re2_run(bench_re2 *b, const bench_corpus *c, uint64_t *hash, size_t *errors) {
     size_t failed = 0;
     b->hits.reserve(b->triggers.size());
     for (size_t d = 0; d < c->count; d++) {
