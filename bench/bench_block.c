@@ -123,7 +123,14 @@ int bench_measure_block(const bench_options *o, aupf_ruleset *rs, const bench_co
     for (int r = 0; r < runs; r++) {
         bench_progress_note(pg, "block run %d/%d: memory read, hs_scan, aupf_scan", r + 1, runs);
         pass_ctx hs = {.rs = rs, .view = view};
-        v[MEM][r] = mbps(c->bytes, memory_pass(c, ck));
+        /* a ceiling: the best of three passes (after the baselines' passes
+         * of the previous run, a single pass read as low as 0.3 GB/s) */
+        double best = memory_pass(c, ck);
+        for (int k = 0; k < 2; k++) {
+            double t = memory_pass(c, ck);
+            best = t < best ? t : best;
+        }
+        v[MEM][r] = mbps(c->bytes, best);
         v[HS][r] = mbps(c->bytes, timed(ck, hs_pass, &hs));
         rep->hs_matches = hs.count;
         v[SCAN][r] = mbps(c->bytes, scan_pass(s, c, ck, &rep->flagged));
