@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-    uint32_t pattern;
+typedef struct {  /* 24 bytes: a stream may hold a hundred of these */
     size_t start; /* SIZE_MAX until recovered */
     size_t end;
-    int decided;
+    uint32_t pattern;
+    uint32_t decided;
 } stream_hit;
 
 struct aupf_stream {
@@ -164,7 +164,7 @@ static int on_stream_hit(unsigned id, unsigned long long from, unsigned long lon
     for (; k < e->member_count; k++) {
         uint32_t pi = members[k];
         if (rs->rules[rs->patterns[pi].rule].roles & (unsigned)st->role)
-            *h++ = (stream_hit){pi, SIZE_MAX, (size_t)to, 0};
+            *h++ = (stream_hit){.start = SIZE_MAX, .end = (size_t)to, .pattern = pi, .decided = 0};
     }
     st->hits.count = (size_t)(h - (stream_hit *)st->hits.data);
     return 0;
