@@ -4,7 +4,8 @@
  * stream; every event is re-emitted in order with its content replaced by
  * the bytes released so far, other fields and non-data lines untouched. A
  * blocked choice ends with finish_reason "content_filter" and disappears
- * from later chunks. */
+ * from later chunks; a choice without an index that moves up in its chunk
+ * as a result gets its index written out. */
 #include "cli.h"
 #include "json_out.h"
 #include "line_reader.h"
@@ -163,6 +164,8 @@ static int filter_chunk(sse *x, json_t *chunk) {
             set_text(holder, key, &c->released);
         if (c->blocked)
             json_object_set_new(co, "finish_reason", json_string("content_filter"));
+        if (!json_is_integer(idx) && i != pos) /* moved up: a client would misplace it */
+            json_object_set_new(co, "index", json_integer((json_int_t)pos));
         i++;
     }
     return 0;
