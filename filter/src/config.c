@@ -225,6 +225,9 @@ int aupf__config_load(aupf_ruleset *rs, const char *path, aupf__config_extra *ex
                          aupf__lc_line(config_setting_get_member(root, "on_error")), NULL,
                          "'on_error' must be \"fail_closed\" or \"fail_open\", not '%s'", s);
     }
+    bool compact = false; /* streams: smaller state, a little slower (stream_state.c) */
+    aupf__lc_bool(&c, root, "compact_streams", &compact);
+    rs->compact_streams = compact;
     s = "[redacted]";
     aupf__lc_string(&c, root, "redact_with", false, &s);
     rs->redact_with = aupf__strdup(s);

@@ -144,7 +144,8 @@ struct aupf_ruleset {
     uint64_t db_key;
     int from_cache;
     double build_ms;
-    int normalize; /* 0: rules see the text as it is */
+    int normalize;       /* 0: rules see the text as it is */
+    int compact_streams; /* streams keep their Hyperscan state compressed */
     aupf_fail_policy on_error;
     /* Widest bounded pattern (view bytes), and widest of the redact and
      * block categories: a stream decides a match once the view is its
@@ -257,6 +258,7 @@ struct aupf_scanner {
     aupf__vec prefix_max; /* size_t, for suppression */
     aupf__decider decider;
     aupf__normalizer *normalizer;
+    hs_stream_t *work_stream; /* compact streams expand into this one */
     aupf__view view;
     aupf__vec output;                        /* char, for aupf_apply */
     char lang_prefix[AUPF__LANGUAGE_PREFIX]; /* a closed stream's view start */
@@ -286,6 +288,24 @@ int aupf__scratch_prepare(aupf_ruleset *rs);
 const hs_database_t *aupf__start_db(aupf_scanner *s, uint32_t x, int anchored);
 const hs_database_t *aupf__unless_db(aupf_scanner *s);
 const hs_database_t *aupf__stream_db(aupf_scanner *s);
+
+/* stream_state.c: a stream's Hyperscan state, whole or compressed between
+ * writes. acquire gives the live state to scan (NULL on failure); settle
+ * ends a write (compresses); end reports the end-of-data matches and
+ * leaves the state empty. */
+typedef struct {
+    int compact;
+    hs_stream_t *live; /* owned when whole; the scanner's while acquired */
+    char *packed;
+    size_t packed_len, packed_cap;
+} aupf__hs_state;
+
+int aupf__hs_state_open(aupf__hs_state *h, aupf_ruleset *rs);
+void aupf__hs_state_free(aupf__hs_state *h);
+hs_stream_t *aupf__hs_state_acquire(aupf__hs_state *h, aupf_scanner *s);
+int aupf__hs_state_settle(aupf__hs_state *h);
+int aupf__hs_state_end(aupf__hs_state *h, aupf_scanner *s, match_event_handler on_match, void *ctx);
+size_t aupf__hs_state_bytes(const aupf__hs_state *h, const aupf_ruleset *rs);
 /* compile.c: a database rebuilt from its expressions (a cached one was
  * damaged): the suppressor or streaming database, or a start database. */
 hs_database_t *aupf__build_database(const aupf_ruleset *rs, int stream);

@@ -43,6 +43,8 @@ int aupf_scanner_new(aupf_ruleset *rs, aupf_scanner **out) {
 void aupf_scanner_free(aupf_scanner *s) {
     if (!s)
         return;
+    if (s->work_stream)
+        hs_close_stream(s->work_stream, NULL, NULL, NULL);
     hs_free_scratch(s->scratch);
     aupf__vec_free(&s->hits);
     aupf__vec_free(&s->matches);

@@ -24,7 +24,7 @@ typedef struct {  /* 24 bytes: a stream may hold a hundred of these */
 struct aupf_stream {
     aupf_ruleset *rs;
     aupf_role role;
-    hs_stream_t *hs;
+    aupf__hs_state hs;
     int closed;
     int failed;    /* out of memory inside a callback */
     int stopped;   /* a sink returned non-zero (its code is not ours) */
@@ -32,14 +32,15 @@ struct aupf_stream {
     int error;     /* that failure */
     aupf__vec raw; /* char: original bytes [raw_base, raw_base + count) */
     size_t raw_base;
-    size_t pending_from;    /* the next piece starts here */
-    size_t last_forced;     /* last forced cut */
-    size_t anchor;          /* last cut, safe or forced */
-    size_t scan_pos;        /* next offset to test for a cut */
-    size_t piece_end;       /* the last cut found and not yet normalized up to */
-    aupf__vec vtext;        /* char: view bytes [view_base, view_len) */
-    aupf__vec vstart, vend; /* uint32_t: their original spans */
-    aupf__vec vevasive;     /* uint8_t */
+    size_t pending_from; /* the next piece starts here */
+    size_t last_forced;  /* last forced cut */
+    size_t anchor;       /* last cut, safe or forced */
+    size_t scan_pos;     /* next offset to test for a cut */
+    size_t piece_end;    /* the last cut found and not yet normalized up to */
+    aupf__vec vtext;     /* char: view bytes [view_base, view_len) */
+    aupf__vec vstart;    /* uint32_t: where each view byte's original span starts */
+    aupf__vec vlength;   /* uint8_t: and its length (within one piece: < 256) */
+    aupf__vec vevasive;  /* uint8_t */
     size_t view_base, view_len;
     char prefix[AUPF__LANGUAGE_PREFIX];
     size_t prefix_len;
@@ -64,12 +65,12 @@ int aupf_stream_open(aupf_ruleset *rs, aupf_role role, aupf_stream **out) {
     vec_init(&st->raw, 1);
     vec_init(&st->vtext, 1);
     vec_init(&st->vstart, sizeof(uint32_t));
-    vec_init(&st->vend, sizeof(uint32_t));
+    vec_init(&st->vlength, 1);
     vec_init(&st->vevasive, 1);
     vec_init(&st->hits, sizeof(stream_hit));
     vec_init(&st->decided, sizeof(aupf__dmatch));
     if (aupf__decider_init(&st->decider, rs) != AUPF_OK || !aupf__stream_database(rs) ||
-        hs_open_stream(aupf__stream_database(rs), 0, &st->hs) != HS_SUCCESS) {
+        aupf__hs_state_open(&st->hs, rs) != AUPF_OK) {
         aupf_stream_free(st);
         return AUPF_E_NOMEM;
     }
@@ -80,12 +81,11 @@ int aupf_stream_open(aupf_ruleset *rs, aupf_role role, aupf_stream **out) {
 void aupf_stream_free(aupf_stream *st) {
     if (!st)
         return;
-    if (st->hs)
-        hs_close_stream(st->hs, NULL, NULL, NULL);
+    aupf__hs_state_free(&st->hs);
     aupf__vec_free(&st->raw);
     aupf__vec_free(&st->vtext);
     aupf__vec_free(&st->vstart);
-    aupf__vec_free(&st->vend);
+    aupf__vec_free(&st->vlength);
     aupf__vec_free(&st->vevasive);
     aupf__vec_free(&st->hits);
     aupf__vec_free(&st->decided);
@@ -101,11 +101,10 @@ aupf_ruleset *aupf_stream_ruleset(const aupf_stream *st) { return st ? st->rs : 
 size_t aupf_ruleset_holdback(const aupf_ruleset *rs) { return rs ? rs->holdback : 0; }
 
 size_t aupf_stream_memory(const aupf_stream *st) {
-    size_t hs_bytes = 0;
-    hs_stream_size(aupf__stream_database(st->rs), &hs_bytes);
-    return sizeof *st + hs_bytes + st->raw.capacity + st->vtext.capacity +
-           (st->vstart.capacity + st->vend.capacity) * sizeof(uint32_t) + st->vevasive.capacity +
-           st->hits.capacity * sizeof(stream_hit) + st->decided.capacity * sizeof(aupf__dmatch) +
+    return sizeof *st + aupf__hs_state_bytes(&st->hs, st->rs) + st->raw.capacity +
+           st->vtext.capacity + st->vstart.capacity * sizeof(uint32_t) + st->vlength.capacity +
+           st->vevasive.capacity + st->hits.capacity * sizeof(stream_hit) +
+           st->decided.capacity * sizeof(aupf__dmatch) +
            st->decider.redactions.capacity * sizeof(aupf__interval) +
            st->rs->category_count * (sizeof(double) + 2) + st->rs->rule_count / 8 + 1;
 }
@@ -210,14 +209,26 @@ static int take_piece(aupf_stream *st, aupf_scanner *s, size_t end) {
     }
     int rc = AUPF_OK;
     if (append_bytes(&st->vtext, text, vlen) || append_bytes(&st->vstart, vs, vlen) ||
-        append_bytes(&st->vend, ve, vlen) || append_bytes(&st->vevasive, ev, vlen))
+        aupf__vec_reserve(&st->vlength, st->vlength.count + vlen) ||
+        append_bytes(&st->vevasive, ev, vlen))
         rc = AUPF_E_NOMEM;
+    uint8_t *lengths = (uint8_t *)st->vlength.data + st->vlength.count;
+    for (size_t i = 0; rc == AUPF_OK && i < vlen; i++) {
+        if (ve[i] - vs[i] >
+            UINT8_MAX) /* a piece is at most AUPF__MAX_PIECE bytes and a code point */
+            rc = AUPF_E_SCAN;
+        lengths[i] = (uint8_t)(ve[i] - vs[i]);
+    }
+    if (rc == AUPF_OK)
+        st->vlength.count += vlen;
     for (size_t i = 0; rc == AUPF_OK && i < vlen && st->prefix_len < sizeof st->prefix; i++)
         st->prefix[st->prefix_len++] = text[i];
-    if (rc == AUPF_OK && vlen &&
-        hs_scan_stream(st->hs, text, (unsigned)vlen, 0, s->scratch, on_stream_hit, st) !=
-            HS_SUCCESS)
-        rc = st->failed ? AUPF_E_NOMEM : AUPF_E_SCAN;
+    if (rc == AUPF_OK && vlen) {
+        hs_stream_t *live = aupf__hs_state_acquire(&st->hs, s);
+        if (!live || hs_scan_stream(live, text, (unsigned)vlen, 0, s->scratch, on_stream_hit, st) !=
+                         HS_SUCCESS)
+            rc = st->failed ? AUPF_E_NOMEM : AUPF_E_SCAN;
+    }
     free(idmap);
     st->view_len += vlen;
     st->pending_from = end;
@@ -286,10 +297,10 @@ static int survives(aupf_stream *st, aupf_scanner *s, stream_hit *t) {
 }
 
 static void view_map(const aupf_stream *st, size_t vs, size_t ve, aupf_match *m) {
-    const uint32_t *a = st->vstart.data, *b = st->vend.data;
-    const uint8_t *ev = st->vevasive.data;
+    const uint32_t *a = st->vstart.data;
+    const uint8_t *len = st->vlength.data, *ev = st->vevasive.data;
     m->start = a[vs - st->view_base];
-    m->end = b[ve - 1 - st->view_base];
+    m->end = a[ve - 1 - st->view_base] + len[ve - 1 - st->view_base];
     m->evasive = 0;
     for (size_t i = vs; i < ve; i++)
         m->evasive |= ev[i - st->view_base];
@@ -408,7 +419,7 @@ static void trim(aupf_stream *st, size_t clock) {
     size_t keep_view = clock > 2 * w + 8 ? clock - 2 * w - 8 : 0;
     if (keep_view > st->view_base) {
         size_t drop = keep_view - st->view_base;
-        aupf__vec *vs[] = {&st->vtext, &st->vstart, &st->vend, &st->vevasive};
+        aupf__vec *vs[] = {&st->vtext, &st->vstart, &st->vlength, &st->vevasive};
         for (size_t i = 0; i < 4; i++) {
             memmove(vs[i]->data, (char *)vs[i]->data + drop * vs[i]->elem_size,
                     (vs[i]->count - drop) * vs[i]->elem_size);
@@ -427,6 +438,10 @@ static void trim(aupf_stream *st, size_t clock) {
         st->hits.count -= dropped;
         st->undecided_from = st->undecided_from > dropped ? st->undecided_from - dropped : 0;
     }
+    /* give back what a burst of hits grew (a shared
+     * suppressor reports dozens of patterns at once) once they are gone */
+    if (st->hits.count == 0 && st->hits.capacity * sizeof *h > 1024)
+        aupf__vec_free(&st->hits);
 }
 
 static int advance(aupf_stream *st, aupf_scanner *s, aupf_sink_fn sink, void *ctx) {
@@ -502,6 +517,10 @@ int aupf_stream_write(aupf_stream *st, aupf_scanner *s, const char *chunk, size_
         rc = take_pieces(st, s, 0);
     if (rc == AUPF_OK)
         rc = advance(st, s, sink, ctx);
+    /* always: a compact state must leave the scanner's working stream */
+    int settled = aupf__hs_state_settle(&st->hs);
+    if (rc == AUPF_OK)
+        rc = settled;
     if (rc == AUPF_OK && s->start_failed)
         rc = AUPF_E_SCAN; /* a database could not be loaded from the cache */
     if (aupf__internal_failure(rc) && !st->stopped) {
@@ -528,10 +547,9 @@ int aupf_stream_close(aupf_stream *st, aupf_scanner *s, aupf_sink_fn sink, void 
         if (rc == AUPF_OK)
             rc = take_piece(st, s, st->raw_base + st->raw.count);
         if (rc == AUPF_OK) {
-            hs_error_t e = hs_close_stream(st->hs, s->scratch, on_stream_hit, st);
-            st->hs = NULL; /* freed by the call */
-            if (e != HS_SUCCESS || st->failed)
-                rc = st->failed ? AUPF_E_NOMEM : AUPF_E_SCAN;
+            rc = aupf__hs_state_end(&st->hs, s, on_stream_hit, st);
+            if (st->failed)
+                rc = AUPF_E_NOMEM;
         }
         if (rc == AUPF_OK)
             rc = decide_until(st, s, SIZE_MAX, SIZE_MAX, sink, ctx);

@@ -7,20 +7,30 @@
  *           0 single bytes, 1 fixed size byte1 + 1,
  *           2 sizes 1..byte1+1 from a generator seeded by byte1,
  *           3 sizes from the input's own bytes (byte k of the text -> 1..16)
+ *           bit 3: the same rules with compressed stream state
+ *           (compact.conf; with $AUPF_FUZZ_CONFIG, that configuration)
  *   byte 1: parameter */
 #include "fuzz_common.h"
 #include "stream_check.h"
 
 #include <string.h>
 
-static aupf_ruleset *rs;
-static aupf_scanner *scanner;
+static aupf_ruleset *rs, *compact_rs;
+static aupf_scanner *scanner, *compact_scanner;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc;
     (void)argv;
     rs = fuzz_load_ruleset();
-    if (aupf_scanner_new(rs, &scanner) != AUPF_OK)
+    const char *own = getenv("AUPF_FUZZ_CONFIG");
+    aupf_load_options o = {.no_cache = 1};
+    if (own && *own)
+        compact_rs = aupf_ruleset_retain(rs);
+    else if (aupf_ruleset_load(AUPF_FUZZ_FIXTURES "/compact.conf", &o, NULL, NULL, &compact_rs) !=
+             AUPF_OK)
+        abort();
+    if (aupf_scanner_new(rs, &scanner) != AUPF_OK ||
+        aupf_scanner_new(compact_rs, &compact_scanner) != AUPF_OK)
         abort();
     return 0;
 }
@@ -61,9 +71,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memcpy(text, data + 2, len);
     c.text = (const uint8_t *)text;
     c.len = len;
-    const char *why = stream_check(rs, scanner, role, text, len, next_size, &c);
-    FUZZ_CHECK(why == NULL, "%s (role %s, mode %d, param %u, %zu bytes)", why, aupf_role_name(role),
-               c.mode, c.param, len);
+    int compact = (data[0] >> 3) & 1;
+    const char *why =
+        compact ? stream_check(compact_rs, compact_scanner, role, text, len, next_size, &c)
+                : stream_check(rs, scanner, role, text, len, next_size, &c);
+    FUZZ_CHECK(why == NULL, "%s (role %s, mode %d, param %u, compact %d, %zu bytes)", why,
+               aupf_role_name(role), c.mode, c.param, compact, len);
     free(text);
     return 0;
 }

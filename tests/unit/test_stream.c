@@ -127,6 +127,122 @@ static void random_texts_fixture(void **state) {
     aupf_ruleset_release(rs);
 }
 
+static void random_texts_compact(void **state) {
+    (void)state;
+    aupf_load_options o = {.no_cache = 1};
+    aupf_ruleset *rs = NULL;
+    assert_int_equal(aupf_ruleset_load(AUPF_TEST_FIXTURES "/compact.conf", &o, NULL, NULL, &rs),
+                     AUPF_OK);
+    run_random(rs, 1000);
+    aupf_ruleset_release(rs);
+}
+
+static size_t random_text(char *text, size_t cap) {
+    size_t len = 0, parts = 1 + next_rand() % 60, nf = sizeof FRAG / sizeof FRAG[0];
+    for (size_t i = 0; i < parts; i++) {
+        const char *f = FRAG[next_rand() % nf];
+        size_t l = strlen(f);
+        if (len + l + 1 >= cap)
+            break;
+        memcpy(text + len, f, l);
+        len += l;
+        if (next_rand() % 2)
+            text[len++] = ' ';
+    }
+    return len;
+}
+
+typedef struct {
+    char text[2048], out[8192], want[8192], want_matches[4096];
+    size_t len, fed;
+    int want_flagged;
+    aupf_stream *st;
+} interleaved;
+
+static int sink_append(void *ctx, const char *bytes, size_t len, const aupf_event *ev) {
+    if (!ev) {
+        char *o = ctx;
+        size_t n = strlen(o);
+        memcpy(o + n, bytes, len);
+        o[n + len] = 0;
+    }
+    return 0;
+}
+
+/* Compact streams take turns in their scanner's one working stream: many
+ * open at once, written in random order and random chunks, each still
+ * gives its own block scan's output and verdict. */
+static void compact_streams_interleave(void **state) {
+    (void)state;
+    aupf_load_options o = {.no_cache = 1};
+    aupf_ruleset *rs = NULL, *whole = NULL;
+    assert_int_equal(aupf_ruleset_load(AUPF_TEST_FIXTURES "/compact.conf", &o, NULL, NULL, &rs),
+                     AUPF_OK);
+    assert_int_equal(aupf_ruleset_load(AUPF_TEST_FIXTURES "/basic.conf", &o, NULL, NULL, &whole),
+                     AUPF_OK);
+    aupf_scanner *s;
+    assert_int_equal(aupf_scanner_new(rs, &s), AUPF_OK);
+    enum { N = 8 };
+    static interleaved v[N];
+    for (int round = 0; round < 50; round++) {
+        for (size_t i = 0; i < N; i++) {
+            interleaved *x = &v[i];
+            x->len = random_text(x->text, sizeof x->text);
+            x->fed = 0;
+            x->out[0] = 0;
+            aupf_role role = i % 2 ? AUPF_ROLE_PROMPT : AUPF_ROLE_COMPLETION;
+            const aupf_result *r;
+            const char *applied;
+            size_t applied_len;
+            assert_int_equal(aupf_scan(s, role, x->text, x->len, &r), AUPF_OK);
+            assert_int_equal(aupf_apply(s, r, x->text, x->len, &applied, &applied_len), AUPF_OK);
+            memcpy(x->want, applied, applied_len);
+            x->want[applied_len] = 0;
+            x->want_flagged = aupf_result_flagged(r);
+            snprintf(x->want_matches, sizeof x->want_matches, "%s", test_matches(r));
+            assert_int_equal(aupf_stream_open(rs, role, &x->st), AUPF_OK);
+        }
+        for (size_t open = N; open;) {
+            interleaved *x = &v[next_rand() % N];
+            if (!x->st)
+                continue;
+            size_t n = 1 + next_rand() % 24;
+            if (n > x->len - x->fed)
+                n = x->len - x->fed;
+            assert_int_equal(aupf_stream_write(x->st, s, x->text + x->fed, n, sink_append, x->out),
+                             AUPF_OK);
+            x->fed += n;
+            if (x->fed < x->len)
+                continue;
+            const aupf_result *r;
+            assert_int_equal(aupf_stream_close(x->st, s, sink_append, x->out, &r), AUPF_OK);
+            if (strcmp(x->out, x->want) != 0 || aupf_result_flagged(r) != x->want_flagged ||
+                strcmp(test_matches(r), x->want_matches) != 0)
+                fail_msg("text \"%.*s\"\n  stream: %s [%s]\n  block:  %s [%s]", (int)x->len,
+                         x->text, x->out, test_matches(r), x->want, x->want_matches);
+            aupf_stream_free(x->st);
+            x->st = NULL;
+            open--;
+        }
+    }
+    /* the state a stream keeps is the compressed one */
+    const char *t = "plain words go by, and then some more plain words go by again";
+    aupf_stream *a, *b;
+    assert_int_equal(aupf_stream_open(rs, AUPF_ROLE_COMPLETION, &a), AUPF_OK);
+    assert_int_equal(aupf_stream_open(whole, AUPF_ROLE_COMPLETION, &b), AUPF_OK);
+    aupf_scanner *ws;
+    assert_int_equal(aupf_scanner_new(whole, &ws), AUPF_OK);
+    assert_int_equal(aupf_stream_write(a, s, t, strlen(t), NULL, NULL), AUPF_OK);
+    assert_int_equal(aupf_stream_write(b, ws, t, strlen(t), NULL, NULL), AUPF_OK);
+    assert_true(aupf_stream_memory(a) < aupf_stream_memory(b));
+    aupf_stream_free(a); /* unclosed: frees what it holds, not the scanner's */
+    aupf_stream_free(b);
+    aupf_scanner_free(ws);
+    aupf_scanner_free(s);
+    aupf_ruleset_release(whole);
+    aupf_ruleset_release(rs);
+}
+
 static void random_texts_weak_redactions(void **state) {
     (void)state;
     diag_log log;
@@ -240,6 +356,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(random_texts_fixture),
         cmocka_unit_test(random_texts_weak_redactions),
+        cmocka_unit_test(random_texts_compact),
+        cmocka_unit_test(compact_streams_interleave),
         cmocka_unit_test(release_lags_by_at_most_the_holdback),
         cmocka_unit_test(end_anchored_matches_count_once),
     };
