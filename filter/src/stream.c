@@ -39,18 +39,19 @@ struct aupf_stream {
     size_t piece_end;    /* the last cut found and not yet normalized up to */
     aupf__vec vtext;     /* char: view bytes [view_base, view_len) */
     aupf__vec vstart;    /* uint32_t: where each view byte's original span starts */
-    aupf__vec vlength;   /* uint8_t: and its length (within one piece: < 256) */
-    aupf__vec vevasive;  /* uint8_t */
+    aupf__vec vspan;     /* uint8_t: its length (a span lies within one piece: under
+                          * 128 bytes) | SPAN_EVASIVE when it came from an evasion */
     size_t view_base, view_len;
-    char prefix[AUPF__LANGUAGE_PREFIX];
-    size_t prefix_len;
+    aupf__vec prefix;      /* char: the first AUPF__LANGUAGE_PREFIX view bytes */
     aupf__view acc;        /* signals and letter counts so far */
     aupf__vec hits;        /* stream_hit, in end order */
     size_t undecided_from; /* hits before this index are decided or suppressors */
     aupf__vec decided;     /* aupf__dmatch, in decision order */
-    aupf__decider decider;
+    aupf__decider decider; /* set up at the first decision: most streams never decide */
     aupf__output out;
 };
+
+#define SPAN_EVASIVE 0x80u
 
 static void vec_init(aupf__vec *v, size_t elem) { *v = (aupf__vec){.elem_size = elem}; }
 
@@ -65,12 +66,11 @@ int aupf_stream_open(aupf_ruleset *rs, aupf_role role, aupf_stream **out) {
     vec_init(&st->raw, 1);
     vec_init(&st->vtext, 1);
     vec_init(&st->vstart, sizeof(uint32_t));
-    vec_init(&st->vlength, 1);
-    vec_init(&st->vevasive, 1);
+    vec_init(&st->vspan, 1);
+    vec_init(&st->prefix, 1);
     vec_init(&st->hits, sizeof(stream_hit));
     vec_init(&st->decided, sizeof(aupf__dmatch));
-    if (aupf__decider_init(&st->decider, rs) != AUPF_OK || !aupf__stream_database(rs) ||
-        aupf__hs_state_open(&st->hs, rs) != AUPF_OK) {
+    if (!aupf__stream_database(rs) || aupf__hs_state_open(&st->hs, rs) != AUPF_OK) {
         aupf_stream_free(st);
         return AUPF_E_NOMEM;
     }
@@ -85,8 +85,8 @@ void aupf_stream_free(aupf_stream *st) {
     aupf__vec_free(&st->raw);
     aupf__vec_free(&st->vtext);
     aupf__vec_free(&st->vstart);
-    aupf__vec_free(&st->vlength);
-    aupf__vec_free(&st->vevasive);
+    aupf__vec_free(&st->vspan);
+    aupf__vec_free(&st->prefix);
     aupf__vec_free(&st->hits);
     aupf__vec_free(&st->decided);
     aupf__decider_free(&st->decider);
@@ -101,12 +101,19 @@ aupf_ruleset *aupf_stream_ruleset(const aupf_stream *st) { return st ? st->rs : 
 size_t aupf_ruleset_holdback(const aupf_ruleset *rs) { return rs ? rs->holdback : 0; }
 
 size_t aupf_stream_memory(const aupf_stream *st) {
-    return sizeof *st + aupf__hs_state_bytes(&st->hs, st->rs) + st->raw.capacity +
-           st->vtext.capacity + st->vstart.capacity * sizeof(uint32_t) + st->vlength.capacity +
-           st->vevasive.capacity + st->hits.capacity * sizeof(stream_hit) +
-           st->decided.capacity * sizeof(aupf__dmatch) +
-           st->decider.redactions.capacity * sizeof(aupf__interval) +
-           st->rs->category_count * (sizeof(double) + 2) + st->rs->rule_count / 8 + 1;
+    size_t bytes =
+        sizeof *st + aupf__hs_state_bytes(&st->hs, st->rs) + st->raw.capacity + st->vtext.capacity +
+        st->vstart.capacity * sizeof(uint32_t) + st->vspan.capacity + st->prefix.capacity +
+        st->hits.capacity * sizeof(stream_hit) + st->decided.capacity * sizeof(aupf__dmatch);
+    if (st->decider.miss)
+        bytes += st->decider.redactions.capacity * sizeof(aupf__interval) +
+                 st->rs->category_count * (sizeof(double) + 3) + st->rs->rule_count / 8 + 1;
+    return bytes;
+}
+
+/* The decider's arrays, allocated when the stream first decides a match. */
+static int decider_ready(aupf_stream *st) {
+    return st->decider.miss ? AUPF_OK : aupf__decider_init(&st->decider, st->rs);
 }
 
 /* ---- view tail ----------------------------------------------------------- */
@@ -208,21 +215,21 @@ static int take_piece(aupf_stream *st, aupf_scanner *s, size_t end) {
         ev = (const uint8_t *)(idmap + 2 * n);
     }
     int rc = AUPF_OK;
+    size_t to_prefix = AUPF__LANGUAGE_PREFIX - st->prefix.count;
+    if (to_prefix > vlen)
+        to_prefix = vlen;
     if (append_bytes(&st->vtext, text, vlen) || append_bytes(&st->vstart, vs, vlen) ||
-        aupf__vec_reserve(&st->vlength, st->vlength.count + vlen) ||
-        append_bytes(&st->vevasive, ev, vlen))
+        aupf__vec_reserve(&st->vspan, st->vspan.count + vlen) ||
+        append_bytes(&st->prefix, text, to_prefix))
         rc = AUPF_E_NOMEM;
-    uint8_t *lengths = (uint8_t *)st->vlength.data + st->vlength.count;
+    uint8_t *span = (uint8_t *)st->vspan.data + st->vspan.count;
     for (size_t i = 0; rc == AUPF_OK && i < vlen; i++) {
-        if (ve[i] - vs[i] >
-            UINT8_MAX) /* a piece is at most AUPF__MAX_PIECE bytes and a code point */
+        if (ve[i] - vs[i] >= SPAN_EVASIVE) /* a piece is AUPF__MAX_PIECE bytes and a code point */
             rc = AUPF_E_SCAN;
-        lengths[i] = (uint8_t)(ve[i] - vs[i]);
+        span[i] = (uint8_t)((ve[i] - vs[i]) | (ev[i] ? SPAN_EVASIVE : 0));
     }
     if (rc == AUPF_OK)
-        st->vlength.count += vlen;
-    for (size_t i = 0; rc == AUPF_OK && i < vlen && st->prefix_len < sizeof st->prefix; i++)
-        st->prefix[st->prefix_len++] = text[i];
+        st->vspan.count += vlen;
     if (rc == AUPF_OK && vlen) {
         hs_stream_t *live = aupf__hs_state_acquire(&st->hs, s);
         if (!live || hs_scan_stream(live, text, (unsigned)vlen, 0, s->scratch, on_stream_hit, st) !=
@@ -298,12 +305,12 @@ static int survives(aupf_stream *st, aupf_scanner *s, stream_hit *t) {
 
 static void view_map(const aupf_stream *st, size_t vs, size_t ve, aupf_match *m) {
     const uint32_t *a = st->vstart.data;
-    const uint8_t *len = st->vlength.data, *ev = st->vevasive.data;
+    const uint8_t *span = st->vspan.data;
     m->start = a[vs - st->view_base];
-    m->end = a[ve - 1 - st->view_base] + len[ve - 1 - st->view_base];
+    m->end = a[ve - 1 - st->view_base] + (span[ve - 1 - st->view_base] & ~SPAN_EVASIVE);
     m->evasive = 0;
     for (size_t i = vs; i < ve; i++)
-        m->evasive |= ev[i - st->view_base];
+        m->evasive |= (span[i - st->view_base] & SPAN_EVASIVE) != 0;
 }
 
 /* Every call of the caller's sink goes through here, so that a code the
@@ -364,6 +371,8 @@ static int decide_until(aupf_stream *st, aupf_scanner *s, size_t clock_act, size
     if (st->decided.count - first > 1)
         aupf__sort(d + first, st->decided.count - first, sizeof *d, aupf__cmp_decided);
     for (size_t i = first; i < st->decided.count; i++) {
+        if (decider_ready(st) != AUPF_OK)
+            return AUPF_E_NOMEM;
         int was_blocked = st->decider.blocked;
         int newly = aupf__decide(&st->decider, rs, d, i);
         if (newly < 0)
@@ -397,7 +406,8 @@ static int release(aupf_stream *st, size_t limit, aupf_sink_fn sink, void *ctx) 
     aupf__output_sort(&st->decider, &st->out);
     return aupf__output_release(
         &st->out, &st->decider, st->rs, st->raw.data, st->raw_base, limit,
-        aupf__block_message(st->rs, &st->decider, st->prefix, st->prefix_len), emit_bytes, &ref);
+        aupf__block_message(st->rs, &st->decider, st->prefix.data, st->prefix.count), emit_bytes,
+        &ref);
 }
 
 /* Drops what no later step reads: released raw bytes (keeping
@@ -419,8 +429,8 @@ static void trim(aupf_stream *st, size_t clock) {
     size_t keep_view = clock > 2 * w + 8 ? clock - 2 * w - 8 : 0;
     if (keep_view > st->view_base) {
         size_t drop = keep_view - st->view_base;
-        aupf__vec *vs[] = {&st->vtext, &st->vstart, &st->vlength, &st->vevasive};
-        for (size_t i = 0; i < 4; i++) {
+        aupf__vec *vs[] = {&st->vtext, &st->vstart, &st->vspan};
+        for (size_t i = 0; i < 3; i++) {
             memmove(vs[i]->data, (char *)vs[i]->data + drop * vs[i]->elem_size,
                     (vs[i]->count - drop) * vs[i]->elem_size);
             vs[i]->count -= drop;
@@ -500,14 +510,11 @@ static int fall_back(aupf_stream *st, int status, aupf_sink_fn sink, void *ctx) 
     return rc;
 }
 
-int aupf_stream_write(aupf_stream *st, aupf_scanner *s, const char *chunk, size_t len,
-                      aupf_sink_fn sink, void *ctx) {
-    if (!st || !s || s->rs != st->rs || (!chunk && len) || st->closed)
-        return AUPF_E_ARG;
+/* One slice of a write: normalize, scan, decide, release, trim. */
+static int write_slice(aupf_stream *st, aupf_scanner *s, const char *chunk, size_t len,
+                       aupf_sink_fn sink, void *ctx) {
     if (st->fallback)
         return fallback_write(st, chunk, len, sink, ctx);
-    if (st->raw_base + st->raw.count + len > UINT32_MAX)
-        return AUPF_E_TOO_LARGE; /* offsets in the view map are 32-bit */
     s->start_failed = 0;
     int rc = len ? append_bytes(&st->raw, chunk, len) : AUPF_OK;
     int kept = rc == AUPF_OK;
@@ -529,6 +536,28 @@ int aupf_stream_write(aupf_stream *st, aupf_scanner *s, const char *chunk, size_
             rc = fallback_write(st, chunk, len, sink, ctx);
     }
     return rc;
+}
+
+/* A long write is taken in slices, as if it came in chunks of this size
+ * (a stream's output and verdict do not depend on the chunking): what a
+ * stream holds between slices stays bounded however much one write brings. */
+#define WRITE_SLICE 4096
+
+int aupf_stream_write(aupf_stream *st, aupf_scanner *s, const char *chunk, size_t len,
+                      aupf_sink_fn sink, void *ctx) {
+    if (!st || !s || s->rs != st->rs || (!chunk && len) || st->closed)
+        return AUPF_E_ARG;
+    if (!st->fallback && st->raw_base + st->raw.count + len > UINT32_MAX)
+        return AUPF_E_TOO_LARGE; /* offsets in the view map are 32-bit */
+    size_t off = 0;
+    do {
+        size_t n = len - off < WRITE_SLICE ? len - off : WRITE_SLICE;
+        int rc = write_slice(st, s, chunk ? chunk + off : chunk, n, sink, ctx);
+        if (rc != AUPF_OK)
+            return rc;
+        off += n;
+    } while (off < len);
+    return AUPF_OK;
 }
 
 int aupf_stream_close(aupf_stream *st, aupf_scanner *s, aupf_sink_fn sink, void *ctx,
@@ -574,11 +603,14 @@ int aupf_stream_close(aupf_stream *st, aupf_scanner *s, aupf_sink_fn sink, void 
     for (size_t i = 0; i < st->decided.count; i++)
         ((aupf_match *)m->data)[i] = d[i].m;
     m->count = st->decided.count;
+    if (decider_ready(st) != AUPF_OK)
+        return AUPF_E_NOMEM;
     aupf__fill_result(&s->result, st->rs, &st->decider, m);
     memcpy(s->result.signals, st->acc.signals, sizeof s->result.signals);
     s->result.script = aupf__dominant_script(st->acc.letters, &s->result.has_kana);
-    memcpy(s->lang_prefix, st->prefix, st->prefix_len);
-    s->view = (aupf__view){.text = s->lang_prefix, .len = st->prefix_len, .identity = true};
+    if (st->prefix.count)
+        memcpy(s->lang_prefix, st->prefix.data, st->prefix.count);
+    s->view = (aupf__view){.text = s->lang_prefix, .len = st->prefix.count, .identity = true};
     s->result.view = &s->view;
     s->result.language_known = 0;
     *out = &s->result;

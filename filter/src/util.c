@@ -59,7 +59,7 @@ int aupf__vec_reserve(aupf__vec *v, size_t n) {
     if (n <= v->capacity)
         return AUPF_OK;
     /* small first: a stream keeps several vectors, most of them short */
-    size_t cap = v->capacity ? v->capacity : v->elem_size < 64 ? 256 / v->elem_size : 4;
+    size_t cap = v->capacity ? v->capacity : v->elem_size < 16 ? 64 / v->elem_size : 4;
     while (cap < n)
         cap *= 2;
     void *d = realloc(v->data, cap * v->elem_size);

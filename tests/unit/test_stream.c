@@ -352,12 +352,44 @@ static void release_lags_by_at_most_the_holdback(void **state) {
     aupf_ruleset_release(rs);
 }
 
+/* One write of a megabyte holds no more afterwards than many small ones:
+ * the stream takes long writes in slices. (Decided matches are kept for
+ * the verdict, so the text has none.) */
+static void long_write_keeps_state_bounded(void **state) {
+    (void)state;
+    aupf_load_options o = {.no_cache = 1};
+    aupf_ruleset *rs = NULL;
+    assert_int_equal(aupf_ruleset_load(AUPF_TEST_FIXTURES "/basic.conf", &o, NULL, NULL, &rs),
+                     AUPF_OK);
+    aupf_scanner *s;
+    assert_int_equal(aupf_scanner_new(rs, &s), AUPF_OK);
+    size_t len = 1 << 20;
+    char *text = malloc(len);
+    assert_non_null(text);
+    const char *words = "plain words go by and nothing happens ";
+    for (size_t i = 0; i < len; i++)
+        text[i] = words[i % strlen(words)];
+    aupf_stream *st;
+    assert_int_equal(aupf_stream_open(rs, AUPF_ROLE_COMPLETION, &st), AUPF_OK);
+    assert_int_equal(aupf_stream_write(st, s, text, len, NULL, NULL), AUPF_OK);
+    assert_true(aupf_stream_memory(st) < 64 * 1024);
+    assert_true(aupf_stream_settled(st) + 4096 >= len);
+    const aupf_result *r;
+    assert_int_equal(aupf_stream_close(st, s, NULL, NULL, &r), AUPF_OK);
+    assert_false(aupf_result_flagged(r));
+    aupf_stream_free(st);
+    free(text);
+    aupf_scanner_free(s);
+    aupf_ruleset_release(rs);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(random_texts_fixture),
         cmocka_unit_test(random_texts_weak_redactions),
         cmocka_unit_test(random_texts_compact),
         cmocka_unit_test(compact_streams_interleave),
+        cmocka_unit_test(long_write_keeps_state_bounded),
         cmocka_unit_test(release_lags_by_at_most_the_holdback),
         cmocka_unit_test(end_anchored_matches_count_once),
     };
