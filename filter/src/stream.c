@@ -14,12 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {  /* 24 bytes: a stream may hold a hundred of these */
-    size_t start; /* SIZE_MAX until recovered */
-    size_t end;
+typedef struct {    /* 16 bytes: a stream may hold a hundred of these */
+    uint32_t start; /* view offsets (a stream's view stays under 4 GiB); */
+    uint32_t end;   /* start is NO_START until recovered */
     uint32_t pattern;
     uint32_t decided;
 } stream_hit;
+
+#define NO_START UINT32_MAX
 
 struct aupf_stream {
     aupf_ruleset *rs;
@@ -38,16 +40,19 @@ struct aupf_stream {
     size_t scan_pos;     /* next offset to test for a cut */
     size_t piece_end;    /* the last cut found and not yet normalized up to */
     aupf__vec vtext;     /* char: view bytes [view_base, view_len) */
-    aupf__vec vstart;    /* uint32_t: where each view byte's original span starts */
-    aupf__vec vspan;     /* uint8_t: its length (a span lies within one piece: under
-                          * 128 bytes) | SPAN_EVASIVE when it came from an evasion */
+    aupf__vec vstart;    /* uint16_t: where each view byte's original span starts,
+                          * less start_base (see push_starts) */
+    size_t start_base;
+    aupf__vec vspan; /* uint8_t: its length (a span lies within one piece: under
+                      * 128 bytes) | SPAN_EVASIVE when it came from an evasion */
     size_t view_base, view_len;
-    aupf__vec prefix;      /* char: the first AUPF__LANGUAGE_PREFIX view bytes */
-    aupf__view acc;        /* signals and letter counts so far */
-    aupf__vec hits;        /* stream_hit, in end order */
-    size_t undecided_from; /* hits before this index are decided or suppressors */
-    aupf__vec decided;     /* aupf__dmatch, in decision order */
-    aupf__decider decider; /* set up at the first decision: most streams never decide */
+    aupf__vec prefix;                    /* char: the first AUPF__LANGUAGE_PREFIX view bytes */
+    uint32_t signals[AUPF_SIGNAL_COUNT]; /* evasion signals so far */
+    uint32_t letters[AUPF_SCRIPT_SLOTS]; /* letters per script so far */
+    aupf__vec hits;                      /* stream_hit, in end order */
+    size_t undecided_from;               /* hits before this index are decided or suppressors */
+    aupf__vec decided;                   /* aupf__dmatch, in decision order */
+    aupf__decider *decider;              /* made at the first decision: most streams never decide */
     aupf__output out;
 };
 
@@ -65,7 +70,7 @@ int aupf_stream_open(aupf_ruleset *rs, aupf_role role, aupf_stream **out) {
     st->role = role;
     vec_init(&st->raw, 1);
     vec_init(&st->vtext, 1);
-    vec_init(&st->vstart, sizeof(uint32_t));
+    vec_init(&st->vstart, sizeof(uint16_t));
     vec_init(&st->vspan, 1);
     vec_init(&st->prefix, 1);
     vec_init(&st->hits, sizeof(stream_hit));
@@ -89,7 +94,10 @@ void aupf_stream_free(aupf_stream *st) {
     aupf__vec_free(&st->prefix);
     aupf__vec_free(&st->hits);
     aupf__vec_free(&st->decided);
-    aupf__decider_free(&st->decider);
+    if (st->decider) {
+        aupf__decider_free(st->decider);
+        free(st->decider);
+    }
     aupf_ruleset_release(st->rs);
     free(st);
 }
@@ -103,17 +111,25 @@ size_t aupf_ruleset_holdback(const aupf_ruleset *rs) { return rs ? rs->holdback 
 size_t aupf_stream_memory(const aupf_stream *st) {
     size_t bytes =
         sizeof *st + aupf__hs_state_bytes(&st->hs, st->rs) + st->raw.capacity + st->vtext.capacity +
-        st->vstart.capacity * sizeof(uint32_t) + st->vspan.capacity + st->prefix.capacity +
+        st->vstart.capacity * sizeof(uint16_t) + st->vspan.capacity + st->prefix.capacity +
         st->hits.capacity * sizeof(stream_hit) + st->decided.capacity * sizeof(aupf__dmatch);
-    if (st->decider.miss)
-        bytes += st->decider.redactions.capacity * sizeof(aupf__interval) +
+    if (st->decider)
+        bytes += sizeof *st->decider + st->decider->redactions.capacity * sizeof(aupf__interval) +
                  st->rs->category_count * (sizeof(double) + 3) + st->rs->rule_count / 8 + 1;
     return bytes;
 }
 
 /* The decider's arrays, allocated when the stream first decides a match. */
 static int decider_ready(aupf_stream *st) {
-    return st->decider.miss ? AUPF_OK : aupf__decider_init(&st->decider, st->rs);
+    if (st->decider)
+        return AUPF_OK;
+    aupf__decider *d = malloc(sizeof *d);
+    if (!d || aupf__decider_init(d, st->rs) != AUPF_OK) {
+        free(d);
+        return AUPF_E_NOMEM;
+    }
+    st->decider = d;
+    return AUPF_OK;
 }
 
 /* ---- view tail ----------------------------------------------------------- */
@@ -121,6 +137,37 @@ static int decider_ready(aupf_stream *st) {
 static const char *raw_at(const aupf_stream *st, size_t off) {
     static const char empty[1] = "";
     return st->raw.data ? (const char *)st->raw.data + (off - st->raw_base) : empty;
+}
+
+/* The original offset where view byte v (view_base <= v < view_len) starts. */
+static size_t start_at(const aupf_stream *st, size_t v) {
+    return st->start_base + ((const uint16_t *)st->vstart.data)[v - st->view_base];
+}
+
+/* Appends view starts (non-decreasing) as 16-bit offsets from start_base,
+ * moving the base up to the first one kept when a start lies too far
+ * from it. The starts kept span the view tail and at most one slice of a
+ * write (WRITE_SLICE), so they always fit. */
+static int push_starts(aupf_stream *st, const uint32_t *vs, size_t n) {
+    if (!n)
+        return AUPF_OK;
+    if (aupf__vec_reserve(&st->vstart, st->vstart.count + n) != AUPF_OK)
+        return AUPF_E_NOMEM;
+    uint16_t *d = st->vstart.data;
+    if (st->vstart.count == 0)
+        st->start_base = vs[0];
+    if (vs[n - 1] - st->start_base > UINT16_MAX) {
+        size_t shift = d[0];
+        for (size_t i = 0; i < st->vstart.count; i++)
+            d[i] = (uint16_t)(d[i] - shift);
+        st->start_base += shift;
+        if (vs[n - 1] - st->start_base > UINT16_MAX)
+            return AUPF_E_SCAN;
+    }
+    for (size_t i = 0; i < n; i++)
+        d[st->vstart.count + i] = (uint16_t)(vs[i] - st->start_base);
+    st->vstart.count += n;
+    return AUPF_OK;
 }
 
 static int append_bytes(aupf__vec *v, const void *p, size_t n) {
@@ -170,7 +217,8 @@ static int on_stream_hit(unsigned id, unsigned long long from, unsigned long lon
     for (; k < e->member_count; k++) {
         uint32_t pi = members[k];
         if (rs->rules[rs->patterns[pi].rule].roles & (unsigned)st->role)
-            *h++ = (stream_hit){.start = SIZE_MAX, .end = (size_t)to, .pattern = pi, .decided = 0};
+            *h++ =
+                (stream_hit){.start = NO_START, .end = (uint32_t)to, .pattern = pi, .decided = 0};
     }
     st->hits.count = (size_t)(h - (stream_hit *)st->hits.data);
     return 0;
@@ -188,10 +236,15 @@ static int take_piece(aupf_stream *st, aupf_scanner *s, size_t end) {
     uint32_t *idmap = NULL;
     if (st->rs->normalize) {
         aupf__normalizer_reset(s->normalizer);
+        aupf__view acc; /* the counts travel in a view: the stream keeps only them */
+        memcpy(acc.signals, st->signals, sizeof acc.signals);
+        memcpy(acc.letters, st->letters, sizeof acc.letters);
         int rc = aupf__normalize_append(s->normalizer, raw_at(st, st->pending_from), n,
-                                        st->pending_from, &st->acc);
+                                        st->pending_from, &acc);
         if (rc != AUPF_OK)
             return rc;
+        memcpy(st->signals, acc.signals, sizeof st->signals);
+        memcpy(st->letters, acc.letters, sizeof st->letters);
         aupf__view v;
         aupf__normalizer_output(s->normalizer, &v);
         text = v.text;
@@ -214,13 +267,14 @@ static int take_piece(aupf_stream *st, aupf_scanner *s, size_t end) {
         ve = idmap + n;
         ev = (const uint8_t *)(idmap + 2 * n);
     }
-    int rc = AUPF_OK;
     size_t to_prefix = AUPF__LANGUAGE_PREFIX - st->prefix.count;
     if (to_prefix > vlen)
         to_prefix = vlen;
-    if (append_bytes(&st->vtext, text, vlen) || append_bytes(&st->vstart, vs, vlen) ||
-        aupf__vec_reserve(&st->vspan, st->vspan.count + vlen) ||
-        append_bytes(&st->prefix, text, to_prefix))
+    /* hits keep 32-bit view offsets */
+    int rc = st->view_len + vlen >= NO_START ? AUPF_E_TOO_LARGE : push_starts(st, vs, vlen);
+    if (rc == AUPF_OK && (append_bytes(&st->vtext, text, vlen) ||
+                          aupf__vec_reserve(&st->vspan, st->vspan.count + vlen) ||
+                          append_bytes(&st->prefix, text, to_prefix)))
         rc = AUPF_E_NOMEM;
     uint8_t *span = (uint8_t *)st->vspan.data + st->vspan.count;
     for (size_t i = 0; rc == AUPF_OK && i < vlen; i++) {
@@ -274,9 +328,9 @@ static int take_pieces(aupf_stream *st, aupf_scanner *s, int final) {
 /* ---- decisions ----------------------------------------------------------- */
 
 static size_t hit_start(aupf_stream *st, aupf_scanner *s, stream_hit *h) {
-    if (h->start == SIZE_MAX)
-        h->start = aupf__recover_start(s, h->pattern, st->vtext.data, st->view_base,
-                                       st->vtext.count, h->end);
+    if (h->start == NO_START)
+        h->start = (uint32_t)aupf__recover_start(s, h->pattern, st->vtext.data, st->view_base,
+                                                 st->vtext.count, h->end);
     return h->start;
 }
 
@@ -304,10 +358,9 @@ static int survives(aupf_stream *st, aupf_scanner *s, stream_hit *t) {
 }
 
 static void view_map(const aupf_stream *st, size_t vs, size_t ve, aupf_match *m) {
-    const uint32_t *a = st->vstart.data;
     const uint8_t *span = st->vspan.data;
-    m->start = a[vs - st->view_base];
-    m->end = a[ve - 1 - st->view_base] + (span[ve - 1 - st->view_base] & ~SPAN_EVASIVE);
+    m->start = start_at(st, vs);
+    m->end = start_at(st, ve - 1) + (span[ve - 1 - st->view_base] & ~SPAN_EVASIVE);
     m->evasive = 0;
     for (size_t i = vs; i < ve; i++)
         m->evasive |= (span[i - st->view_base] & SPAN_EVASIVE) != 0;
@@ -373,14 +426,14 @@ static int decide_until(aupf_stream *st, aupf_scanner *s, size_t clock_act, size
     for (size_t i = first; i < st->decided.count; i++) {
         if (decider_ready(st) != AUPF_OK)
             return AUPF_E_NOMEM;
-        int was_blocked = st->decider.blocked;
-        int newly = aupf__decide(&st->decider, rs, d, i);
+        int was_blocked = st->decider->blocked;
+        int newly = aupf__decide(st->decider, rs, d, i);
         if (newly < 0)
             return newly;
         int rc = emit_event(st, sink, ctx, AUPF_EVENT_MATCH, &d[i].m, st->out.released);
         if (!rc && newly)
             rc = emit_event(st, sink, ctx, AUPF_EVENT_FLAGGED, &d[i].m, st->out.released);
-        if (!rc && !was_blocked && st->decider.blocked)
+        if (!rc && !was_blocked && st->decider->blocked)
             rc = emit_event(st, sink, ctx, AUPF_EVENT_BLOCKED, &d[i].m, st->out.released);
         if (rc)
             return rc;
@@ -402,12 +455,14 @@ static int emit_bytes(void *ctx, const char *bytes, size_t len) {
 }
 
 static int release(aupf_stream *st, size_t limit, aupf_sink_fn sink, void *ctx) {
+    static const aupf__decider nothing_decided; /* no redaction, no block */
     sink_ref ref = {st, sink, ctx};
-    aupf__output_sort(&st->decider, &st->out);
-    return aupf__output_release(
-        &st->out, &st->decider, st->rs, st->raw.data, st->raw_base, limit,
-        aupf__block_message(st->rs, &st->decider, st->prefix.data, st->prefix.count), emit_bytes,
-        &ref);
+    const aupf__decider *d = st->decider ? st->decider : &nothing_decided;
+    if (st->decider)
+        aupf__output_sort(st->decider, &st->out);
+    return aupf__output_release(&st->out, d, st->rs, st->raw.data, st->raw_base, limit,
+                                aupf__block_message(st->rs, d, st->prefix.data, st->prefix.count),
+                                emit_bytes, &ref);
 }
 
 /* Drops what no later step reads: released raw bytes (keeping
@@ -465,7 +520,7 @@ static int advance(aupf_stream *st, aupf_scanner *s, aupf_sink_fn sink, void *ct
      * clock_act - wa */
     if (clock_act > wa) {
         size_t f = clock_act - wa;
-        size_t limit = ((const uint32_t *)st->vstart.data)[f - st->view_base];
+        size_t limit = start_at(st, f);
         rc = release(st, limit, sink, ctx);
         if (rc != AUPF_OK)
             return rc;
@@ -605,9 +660,9 @@ int aupf_stream_close(aupf_stream *st, aupf_scanner *s, aupf_sink_fn sink, void 
     m->count = st->decided.count;
     if (decider_ready(st) != AUPF_OK)
         return AUPF_E_NOMEM;
-    aupf__fill_result(&s->result, st->rs, &st->decider, m);
-    memcpy(s->result.signals, st->acc.signals, sizeof s->result.signals);
-    s->result.script = aupf__dominant_script(st->acc.letters, &s->result.has_kana);
+    aupf__fill_result(&s->result, st->rs, st->decider, m);
+    memcpy(s->result.signals, st->signals, sizeof s->result.signals);
+    s->result.script = aupf__dominant_script(st->letters, &s->result.has_kana);
     if (st->prefix.count)
         memcpy(s->lang_prefix, st->prefix.data, st->prefix.count);
     s->view = (aupf__view){.text = s->lang_prefix, .len = st->prefix.count, .identity = true};

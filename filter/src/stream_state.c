@@ -54,8 +54,8 @@ int aupf__hs_state_settle(aupf__hs_state *h) {
         return AUPF_OK;
     size_t used = 0;
     hs_error_t e = hs_compress_stream(h->live, h->packed, h->packed_cap, &used);
-    if (e == HS_INSUFFICIENT_SPACE) { /* grows a few times per stream at most */
-        size_t cap = used + used / 4;
+    if (e == HS_INSUFFICIENT_SPACE) {     /* grows a few times per stream */
+        size_t cap = used + used / 8 + 8; /* the size moves a little from write to write */
         char *p = realloc(h->packed, cap);
         if (!p)
             return AUPF_E_NOMEM;

@@ -225,19 +225,6 @@ static void compact_streams_interleave(void **state) {
             open--;
         }
     }
-    /* the state a stream keeps is the compressed one */
-    const char *t = "plain words go by, and then some more plain words go by again";
-    aupf_stream *a, *b;
-    assert_int_equal(aupf_stream_open(rs, AUPF_ROLE_COMPLETION, &a), AUPF_OK);
-    assert_int_equal(aupf_stream_open(whole, AUPF_ROLE_COMPLETION, &b), AUPF_OK);
-    aupf_scanner *ws;
-    assert_int_equal(aupf_scanner_new(whole, &ws), AUPF_OK);
-    assert_int_equal(aupf_stream_write(a, s, t, strlen(t), NULL, NULL), AUPF_OK);
-    assert_int_equal(aupf_stream_write(b, ws, t, strlen(t), NULL, NULL), AUPF_OK);
-    assert_true(aupf_stream_memory(a) < aupf_stream_memory(b));
-    aupf_stream_free(a); /* unclosed: frees what it holds, not the scanner's */
-    aupf_stream_free(b);
-    aupf_scanner_free(ws);
     aupf_scanner_free(s);
     aupf_ruleset_release(whole);
     aupf_ruleset_release(rs);
