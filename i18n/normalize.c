@@ -621,8 +621,17 @@ static size_t fold_words(aupf__normalizer *n, ncp *c, size_t count, uint32_t sig
 static bool is_apostrophe(UChar32 c) { return c == '\'' || c == 0x2019; }
 
 /* A letter with no letter, digit or combining mark beside it. */
+/* The vowel after a French or Italian elision ("l'e c r a n",
+ * "d'i n v i d i a"): a one-letter word before the apostrophe. English
+ * contractions put a consonant there ("I'd", "I'm", "it's"). */
+static bool after_elision(const ncp *c, size_t i) {
+    UChar32 before = lower_ascii(c[i - 2].cp), v = lower_ascii(c[i].cp);
+    return (i == 2 || !is_alnum(c[i - 3].cp)) && before < 0x80 && strchr("cdjlmnst", (int)before) &&
+           v < 0x80 && strchr("aeiouh", (int)v);
+}
+
 static bool isolated_letter(const ncp *c, size_t count, size_t i) {
-    if (i >= 2 && is_apostrophe(c[i - 1].cp) && is_letter(c[i - 2].cp))
+    if (i >= 2 && is_apostrophe(c[i - 1].cp) && is_letter(c[i - 2].cp) && !after_elision(c, i))
         return false; /* the s of "someone's" */
     return is_letter(c[i].cp) && (i == 0 || !(is_alnum(c[i - 1].cp) || is_mark(c[i - 1].cp))) &&
            (i + 1 == count || !(is_alnum(c[i + 1].cp) || is_mark(c[i + 1].cp)));

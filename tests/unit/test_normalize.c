@@ -248,6 +248,12 @@ static void spelled_words_and_the_article_a(void **state) {
     assert_string_equal(view_of(n, "c o m p o s e a notice"), "compose a notice");
     assert_string_equal(view_of(n, "m a t a r a ellos"), "matar a ellos");
     assert_string_equal(view_of(n, "grow s a l v i a."), "grow salvia.");
+    /* a French or Italian elision: the vowel after it starts the word */
+    assert_string_equal(view_of(n, "crever l'e c r a n"), "crever l'ecran");
+    assert_string_equal(view_of(n, "crepa d'i.n.v.i.d.i.a"), "crepa d'invidia");
+    /* an English contraction does not: its letter belongs to it */
+    assert_string_equal(view_of(n, "I'd b o m b it"), "I'd bomb it");
+    assert_string_equal(view_of(n, "it's a b o m b"), "it's a bomb");
     assert_string_equal(view_of(n, "of c o u r s e I'm"), "of course I'm");
     /* leet symbols inside a spelled word of four or more, not at its ends */
     assert_string_equal(view_of(n, "a b 0 m b here"), "a bomb here");
