@@ -503,8 +503,8 @@ static void trim(aupf_stream *st, size_t clock) {
         st->hits.count -= dropped;
         st->undecided_from = st->undecided_from > dropped ? st->undecided_from - dropped : 0;
     }
-    /* give back what a burst of hits grew (a shared
-     * suppressor reports dozens of patterns at once) once they are gone */
+    /* give back what a burst of hits grew (a shared suppressor reports
+     * dozens of patterns at once) once they are gone */
     if (st->hits.count == 0 && st->hits.capacity * sizeof *h > 1024)
         aupf__vec_free(&st->hits);
 }

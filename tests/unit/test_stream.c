@@ -89,54 +89,7 @@ static const char *WEAK =
     "  description = \"d\"; matches = [\"prize\"]; ignores = [\"price\"]; }\n"
     ");\n";
 
-static void run_random(aupf_ruleset *rs, int iterations) {
-    aupf_scanner *s;
-    assert_int_equal(aupf_scanner_new(rs, &s), AUPF_OK);
-    char text[4096];
-    size_t nf = sizeof FRAG / sizeof FRAG[0];
-    for (int iter = 0; iter < iterations; iter++) {
-        size_t len = 0, parts = 1 + next_rand() % 60;
-        for (size_t i = 0; i < parts; i++) {
-            const char *f = FRAG[next_rand() % nf];
-            size_t l = strlen(f);
-            if (len + l + 1 >= sizeof text)
-                break;
-            memcpy(text + len, f, l);
-            len += l;
-            if (next_rand() % 2)
-                text[len++] = ' ';
-        }
-        aupf_role role = iter % 3 ? AUPF_ROLE_PROMPT : AUPF_ROLE_COMPLETION;
-        size_t max = 1 + next_rand() % 40;
-        const char *why = stream_check(rs, s, role, text, len, random_size, &max);
-        if (!why && iter % 4 == 0)
-            why = stream_check(rs, s, role, text, len, one_byte, NULL);
-        if (why)
-            fail_msg("%s\n  text: \"%.*s\"", why, (int)len, text);
-    }
-    aupf_scanner_free(s);
-}
-
-static void random_texts_fixture(void **state) {
-    (void)state;
-    aupf_load_options o = {.no_cache = 1};
-    aupf_ruleset *rs = NULL;
-    assert_int_equal(aupf_ruleset_load(AUPF_TEST_FIXTURES "/basic.conf", &o, NULL, NULL, &rs),
-                     AUPF_OK);
-    run_random(rs, 2000);
-    aupf_ruleset_release(rs);
-}
-
-static void random_texts_compact(void **state) {
-    (void)state;
-    aupf_load_options o = {.no_cache = 1};
-    aupf_ruleset *rs = NULL;
-    assert_int_equal(aupf_ruleset_load(AUPF_TEST_FIXTURES "/compact.conf", &o, NULL, NULL, &rs),
-                     AUPF_OK);
-    run_random(rs, 1000);
-    aupf_ruleset_release(rs);
-}
-
+/* Up to 60 fragments, some followed by a space. */
 static size_t random_text(char *text, size_t cap) {
     size_t len = 0, parts = 1 + next_rand() % 60, nf = sizeof FRAG / sizeof FRAG[0];
     for (size_t i = 0; i < parts; i++) {
@@ -150,6 +103,47 @@ static size_t random_text(char *text, size_t cap) {
             text[len++] = ' ';
     }
     return len;
+}
+
+/* A test fixture configuration, compiled afresh. */
+static aupf_ruleset *load_fixture(const char *name) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", AUPF_TEST_FIXTURES, name);
+    aupf_load_options o = {.no_cache = 1};
+    aupf_ruleset *rs = NULL;
+    assert_int_equal(aupf_ruleset_load(path, &o, NULL, NULL, &rs), AUPF_OK);
+    return rs;
+}
+
+static void run_random(aupf_ruleset *rs, int iterations) {
+    aupf_scanner *s;
+    assert_int_equal(aupf_scanner_new(rs, &s), AUPF_OK);
+    char text[4096];
+    for (int iter = 0; iter < iterations; iter++) {
+        size_t len = random_text(text, sizeof text);
+        aupf_role role = iter % 3 ? AUPF_ROLE_PROMPT : AUPF_ROLE_COMPLETION;
+        size_t max = 1 + next_rand() % 40;
+        const char *why = stream_check(rs, s, role, text, len, random_size, &max);
+        if (!why && iter % 4 == 0)
+            why = stream_check(rs, s, role, text, len, one_byte, NULL);
+        if (why)
+            fail_msg("%s\n  text: \"%.*s\"", why, (int)len, text);
+    }
+    aupf_scanner_free(s);
+}
+
+static void random_texts_fixture(void **state) {
+    (void)state;
+    aupf_ruleset *rs = load_fixture("basic.conf");
+    run_random(rs, 2000);
+    aupf_ruleset_release(rs);
+}
+
+static void random_texts_compact(void **state) {
+    (void)state;
+    aupf_ruleset *rs = load_fixture("compact.conf");
+    run_random(rs, 1000);
+    aupf_ruleset_release(rs);
 }
 
 typedef struct {
@@ -174,12 +168,7 @@ static int sink_append(void *ctx, const char *bytes, size_t len, const aupf_even
  * gives its own block scan's output and verdict. */
 static void compact_streams_interleave(void **state) {
     (void)state;
-    aupf_load_options o = {.no_cache = 1};
-    aupf_ruleset *rs = NULL, *whole = NULL;
-    assert_int_equal(aupf_ruleset_load(AUPF_TEST_FIXTURES "/compact.conf", &o, NULL, NULL, &rs),
-                     AUPF_OK);
-    assert_int_equal(aupf_ruleset_load(AUPF_TEST_FIXTURES "/basic.conf", &o, NULL, NULL, &whole),
-                     AUPF_OK);
+    aupf_ruleset *rs = load_fixture("compact.conf");
     aupf_scanner *s;
     assert_int_equal(aupf_scanner_new(rs, &s), AUPF_OK);
     enum { N = 8 };
@@ -226,7 +215,6 @@ static void compact_streams_interleave(void **state) {
         }
     }
     aupf_scanner_free(s);
-    aupf_ruleset_release(whole);
     aupf_ruleset_release(rs);
 }
 
@@ -300,10 +288,7 @@ static int sink_text(void *ctx, const char *bytes, size_t len, const aupf_event 
 
 static void release_lags_by_at_most_the_holdback(void **state) {
     (void)state;
-    aupf_load_options o = {.no_cache = 1};
-    aupf_ruleset *rs = NULL;
-    assert_int_equal(aupf_ruleset_load(AUPF_TEST_FIXTURES "/basic.conf", &o, NULL, NULL, &rs),
-                     AUPF_OK);
+    aupf_ruleset *rs = load_fixture("basic.conf");
     aupf_scanner *s;
     aupf_scanner_new(rs, &s);
     aupf_stream *st;
@@ -344,10 +329,7 @@ static void release_lags_by_at_most_the_holdback(void **state) {
  * the verdict, so the text has none.) */
 static void long_write_keeps_state_bounded(void **state) {
     (void)state;
-    aupf_load_options o = {.no_cache = 1};
-    aupf_ruleset *rs = NULL;
-    assert_int_equal(aupf_ruleset_load(AUPF_TEST_FIXTURES "/basic.conf", &o, NULL, NULL, &rs),
-                     AUPF_OK);
+    aupf_ruleset *rs = load_fixture("basic.conf");
     aupf_scanner *s;
     assert_int_equal(aupf_scanner_new(rs, &s), AUPF_OK);
     size_t len = 1 << 20;
