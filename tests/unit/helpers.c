@@ -100,3 +100,29 @@ const char *test_matches(const aupf_result *r) {
     }
     return buf;
 }
+
+uint32_t test_rand(uint64_t *state) {
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    *state = x;
+    return (uint32_t)x;
+}
+
+size_t test_random_text(uint64_t *state, const char *const *frags, size_t nfrags, size_t max_parts,
+                        char *buf, size_t cap) {
+    size_t n = 0, parts = 1 + test_rand(state) % max_parts;
+    for (size_t i = 0; i < parts; i++) {
+        const char *f = frags[test_rand(state) % nfrags];
+        size_t l = strlen(f);
+        if (n + l + 1 >= cap)
+            break;
+        memcpy(buf + n, f, l);
+        n += l;
+        if (test_rand(state) % 2)
+            buf[n++] = ' ';
+    }
+    buf[n] = 0;
+    return n;
+}

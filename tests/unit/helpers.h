@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* cmocka needs the three headers above first */
 #include <cmocka.h>
@@ -34,5 +35,12 @@ const aupf_result *test_scan(aupf_scanner *s, aupf_role role, const char *text);
 
 /* "rule@start-end;..." of a result, for compact assertions. */
 const char *test_matches(const aupf_result *r);
+
+/* xorshift64: reproducible pseudo-random numbers for property tests. */
+uint32_t test_rand(uint64_t *state);
+/* Joins 1 to max_parts random fragments, each followed by a space or not,
+ * into buf (NUL-terminated, stopping before cap); returns the length. */
+size_t test_random_text(uint64_t *state, const char *const *frags, size_t nfrags, size_t max_parts,
+                        char *buf, size_t cap);
 
 #endif

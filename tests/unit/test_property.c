@@ -35,27 +35,10 @@ static const char *FRAGMENTS[] = {"kill",
                                   "time"};
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
-static uint32_t next_rand(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)rng;
-}
+static uint32_t next_rand(void) { return test_rand(&rng); }
 
 static size_t random_text(char *buf, size_t cap) {
-    size_t n = 0, parts = 1 + next_rand() % 24;
-    for (size_t i = 0; i < parts; i++) {
-        const char *f = FRAGMENTS[next_rand() % (sizeof FRAGMENTS / sizeof FRAGMENTS[0])];
-        size_t l = strlen(f);
-        if (n + l + 1 >= cap)
-            break;
-        memcpy(buf + n, f, l);
-        n += l;
-        if (next_rand() % 2)
-            buf[n++] = ' ';
-    }
-    buf[n] = 0;
-    return n;
+    return test_random_text(&rng, FRAGMENTS, sizeof FRAGMENTS / sizeof FRAGMENTS[0], 24, buf, cap);
 }
 
 typedef struct {

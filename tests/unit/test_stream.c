@@ -9,12 +9,7 @@
 #include <string.h>
 
 static uint64_t rng = 88172645463325252ull;
-static uint32_t next_rand(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)rng;
-}
+static uint32_t next_rand(void) { return test_rand(&rng); }
 
 static size_t one_byte(void *ctx) {
     (void)ctx;
@@ -90,19 +85,8 @@ static const char *WEAK =
     ");\n";
 
 /* Up to 60 fragments, some followed by a space. */
-static size_t random_text(char *text, size_t cap) {
-    size_t len = 0, parts = 1 + next_rand() % 60, nf = sizeof FRAG / sizeof FRAG[0];
-    for (size_t i = 0; i < parts; i++) {
-        const char *f = FRAG[next_rand() % nf];
-        size_t l = strlen(f);
-        if (len + l + 1 >= cap)
-            break;
-        memcpy(text + len, f, l);
-        len += l;
-        if (next_rand() % 2)
-            text[len++] = ' ';
-    }
-    return len;
+static size_t random_text(char *buf, size_t cap) {
+    return test_random_text(&rng, FRAG, sizeof FRAG / sizeof FRAG[0], 60, buf, cap);
 }
 
 /* A test fixture configuration, compiled afresh. */
