@@ -83,13 +83,18 @@ static int count_match(unsigned id, unsigned long long from, unsigned long long 
 
 int bench_hs_scan(const aupf_ruleset *rs, const bench_corpus *c, size_t *matches) {
     hs_scratch_t *scratch = NULL;
-    if (hs_alloc_scratch(rs->db, &scratch) != HS_SUCCESS)
+    /* as the library does: ASCII views with the ASCII database */
+    const hs_database_t *ascii = aupf__ascii_database((aupf_ruleset *)rs);
+    if (!ascii || hs_alloc_scratch(rs->db, &scratch) != HS_SUCCESS ||
+        hs_alloc_scratch(ascii, &scratch) != HS_SUCCESS) {
+        hs_free_scratch(scratch);
         return -1;
+    }
     size_t n = 0;
     int ok = 1;
     for (size_t i = 0; i < c->count; i++)
-        ok &= hs_scan(rs->db, c->text[i], (unsigned)c->len[i], 0, scratch, count_match, &n) ==
-              HS_SUCCESS;
+        ok &= hs_scan(aupf__is_ascii(c->text[i], c->len[i]) ? ascii : rs->db, c->text[i],
+                      (unsigned)c->len[i], 0, scratch, count_match, &n) == HS_SUCCESS;
     hs_free_scratch(scratch);
     *matches = n;
     return ok ? 0 : -1;

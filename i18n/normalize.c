@@ -1028,6 +1028,7 @@ int aupf__normalize(aupf__normalizer *n, const char *text, size_t len, aupf__vie
         v->text = text; /* the fast path: the text is its own view */
         v->len = len;
         v->identity = true;
+        v->ascii = true;
         v->letters[0] = ascii_letters;
         return 0;
     }
@@ -1043,6 +1044,7 @@ int aupf__normalize(aupf__normalizer *n, const char *text, size_t len, aupf__vie
         cut = aupf__next_forced_cut(text, len, from);
     }
     aupf__normalizer_output(n, v);
+    v->ascii = aupf__is_ascii(v->text, v->len); /* diacritics folded away, say */
     return 0;
 }
 

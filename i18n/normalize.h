@@ -49,6 +49,7 @@ typedef struct {
     const char *text; /* the view: the original itself when identity */
     size_t len;
     bool identity;          /* view == original, offsets map to themselves */
+    bool ascii;             /* every view byte is ASCII (set by aupf__normalize) */
     const uint32_t *start;  /* per view byte: original offset of its character */
     const uint32_t *end;    /* per view byte: original end of its character */
     const uint8_t *evasive; /* per view byte: 1 when it came from an evasion */

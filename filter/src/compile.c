@@ -1,6 +1,8 @@
 /* Compiles every rule's trigger into ONE Hyperscan database that reports
  * match ends; the suppressors into a second one, scanned only when a rule
  * that has suppressors fired; both together into the streaming database;
+ * the triggers that can match ASCII text into one for ASCII views, when
+ * some cannot (ascii_reach.c: a Chinese pack costs English text nothing);
  * plus one small start-of-match database per expression, used to recover
  * starts in a short window before each end (SOM on the whole set costs an
  * order of magnitude in throughput). Identical expressions are compiled
@@ -77,6 +79,7 @@ static int exprs_build(aupf_ruleset *rs) {
         x->expression = p[i].expression;
         x->hs_flags = p[i].hs_flags;
         x->max_width = AUPF__UNBOUNDED;
+        x->ascii = aupf__may_match_ascii(x->expression, x->hs_flags);
         if (p[i].unless_index == AUPF__NO_UNLESS)
             x->triggers = true;
         else
@@ -172,9 +175,9 @@ static int compile_anchored(aupf_ruleset *rs, size_t x, char *why, size_t why_si
     return st;
 }
 
-/* One of the three big databases: the expressions it holds, with their
- * numbers as Hyperscan ids. */
-enum { BIG_TRIGGERS, BIG_STREAM, BIG_UNLESS, BIG_COUNT };
+/* One of the big databases (aupf__db_kind): the expressions it holds,
+ * with their numbers as Hyperscan ids. */
+#define BIG_COUNT AUPF__DB_COUNT
 
 typedef struct {
     const char **exprs;
@@ -182,7 +185,7 @@ typedef struct {
     size_t count;
 } big_set;
 
-/* Compilation runs as independent tasks on a few threads: the three big
+/* Compilation runs as independent tasks on a few threads: the big
  * databases and one start database per expression. Each task writes only
  * its own slot; diagnostics are reported after the join, in order. */
 typedef struct {
@@ -200,13 +203,14 @@ static void run_task(compile_job *j, size_t t) {
     hs_compile_error_t *err = NULL;
     if (t < BIG_COUNT) {
         const big_set *b = &j->big[t];
-        hs_database_t **db = t == BIG_TRIGGERS ? &rs->db
-                             : t == BIG_STREAM ? &rs->stream_db
-                                               : &rs->unless_db;
+        hs_database_t **db = t == AUPF__DB_TRIGGERS ? &rs->db
+                             : t == AUPF__DB_STREAM ? &rs->stream_db
+                             : t == AUPF__DB_UNLESS ? &rs->unless_db
+                                                    : &rs->ascii_db;
         if (b->count == 0)
-            return; /* no suppressors anywhere */
+            return; /* no suppressors anywhere; every trigger may match ASCII */
         if (hs_compile_multi(b->exprs, b->flags, b->ids, (unsigned)b->count,
-                             t == BIG_STREAM ? HS_MODE_STREAM : HS_MODE_BLOCK, NULL, db,
+                             t == AUPF__DB_STREAM ? HS_MODE_STREAM : HS_MODE_BLOCK, NULL, db,
                              &err) != HS_SUCCESS) {
             snprintf(j->why[t], sizeof j->why[t], "%s", err->message);
             j->big_error_expression[t] = err->expression >= 0 ? (int)b->ids[err->expression] : -1;
@@ -246,27 +250,32 @@ static int big_sets_build(compile_job *j) {
             return AUPF_E_NOMEM;
         for (size_t x = 0; x < n; x++) {
             const aupf__expr *e = &rs->exprs[x];
-            if ((b == BIG_TRIGGERS && !e->triggers) || (b == BIG_UNLESS && !e->suppresses))
+            if ((b == AUPF__DB_TRIGGERS && !e->triggers) ||
+                (b == AUPF__DB_UNLESS && !e->suppresses) ||
+                (b == AUPF__DB_ASCII && !(e->triggers && e->ascii)))
                 continue;
             s->exprs[s->count] = e->expression;
             s->flags[s->count] = e->hs_flags;
             s->ids[s->count++] = (unsigned)x;
         }
     }
+    /* every trigger may match ASCII: the trigger database serves */
+    if (j->big[AUPF__DB_ASCII].count == j->big[AUPF__DB_TRIGGERS].count)
+        j->big[AUPF__DB_ASCII].count = 0;
     return AUPF_OK;
 }
 
 /* Rebuilds one database from the expressions, for a cached one found
  * damaged when first used (lazy_db.c). NULL when it cannot be built. */
-hs_database_t *aupf__build_database(const aupf_ruleset *rs, int stream) {
+hs_database_t *aupf__build_database(const aupf_ruleset *rs, aupf__db_kind which) {
     compile_job j = {.rs = (aupf_ruleset *)rs};
     hs_database_t *db = NULL;
-    size_t which = stream ? BIG_STREAM : BIG_UNLESS;
     if (big_sets_build(&j) == AUPF_OK && j.big[which].count) {
         hs_compile_error_t *err = NULL;
         if (hs_compile_multi(j.big[which].exprs, j.big[which].flags, j.big[which].ids,
-                             (unsigned)j.big[which].count, stream ? HS_MODE_STREAM : HS_MODE_BLOCK,
-                             NULL, &db, &err) != HS_SUCCESS) {
+                             (unsigned)j.big[which].count,
+                             which == AUPF__DB_STREAM ? HS_MODE_STREAM : HS_MODE_BLOCK, NULL, &db,
+                             &err) != HS_SUCCESS) {
             hs_free_compile_error(err);
             db = NULL;
         }
@@ -340,7 +349,7 @@ void aupf__widths_to_patterns(aupf_ruleset *rs) {
 
 int aupf__compile(aupf_ruleset *rs, aupf__diag *d) {
     size_t n = rs->expr_count;
-    compile_job j = {.rs = rs, .tasks = n + BIG_COUNT, .big_error_expression = {-1, -1, -1}};
+    compile_job j = {.rs = rs, .tasks = n + BIG_COUNT, .big_error_expression = {-1, -1, -1, -1}};
     atomic_init(&j.next, 0);
     j.status = calloc(j.tasks, sizeof *j.status);
     j.why = calloc(j.tasks, sizeof *j.why);
@@ -431,8 +440,11 @@ int aupf__check_widths(aupf_ruleset *rs, aupf__diag *d) {
     return status;
 }
 
-/* The prototype fits the trigger database only: a scanner grows its own
+/* The prototype fits the trigger databases only: a scanner grows its own
  * scratch for the others on first use (lazy_db.c). */
 int aupf__scratch_prepare(aupf_ruleset *rs) {
-    return hs_alloc_scratch(rs->db, &rs->scratch_prototype) == HS_SUCCESS ? AUPF_OK : AUPF_E_NOMEM;
+    if (hs_alloc_scratch(rs->db, &rs->scratch_prototype) != HS_SUCCESS ||
+        (rs->ascii_db && hs_alloc_scratch(rs->ascii_db, &rs->scratch_prototype) != HS_SUCCESS))
+        return AUPF_E_NOMEM;
+    return AUPF_OK;
 }

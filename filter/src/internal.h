@@ -104,6 +104,7 @@ typedef struct {
     uint32_t member_count;
     bool triggers;   /* some member is a trigger */
     bool suppresses; /* some member is a suppressor */
+    bool ascii;      /* may match a view made only of ASCII bytes */
 } aupf__expr;
 
 struct aupf_ruleset {
@@ -120,9 +121,12 @@ struct aupf_ruleset {
     /* Hyperscan ids are expression indices. A block scan runs db, and runs
      * unless_db only when a rule with suppressors fired: benign text, the
      * bulk of the traffic, never pays for suppressors. */
-    hs_database_t *db;            /* triggers; reports match ends only */
-    hs_database_t *unless_db;     /* suppressors; NULL when no rule has any */
-    hs_database_t *stream_db;     /* triggers and suppressors, streaming mode */
+    hs_database_t *db;        /* triggers; reports match ends only */
+    hs_database_t *unless_db; /* suppressors; NULL when no rule has any */
+    hs_database_t *stream_db; /* triggers and suppressors, streaming mode */
+    /* The triggers that can match an ASCII view, for the bulk of the
+     * traffic; NULL when that is all of them (then db serves). */
+    hs_database_t *ascii_db;
     hs_database_t **som_dbs;      /* one per expression, leftmost start of match;
                                      for one too large for that, its anchored
                                      form with one character of context */
@@ -131,7 +135,7 @@ struct aupf_ruleset {
      * its anchored form, deserialized into som_dbs/anchored_dbs on first
      * use (start_db.c). NULL when compiled here: every database is built. */
     aupf__blob *start_blobs;
-    aupf__blob unless_blob, stream_blob; /* from the cache, until first use */
+    aupf__blob unless_blob, stream_blob, ascii_blob; /* from the cache, until first use */
     const unsigned char *cache_map;
     size_t cache_map_len;
     hs_scratch_t *scratch_prototype;
@@ -253,7 +257,8 @@ struct aupf_scanner {
     uint32_t scan_stamp;
     int needs_unless;           /* a rule with suppressors fired: run unless_db */
     unsigned char *start_ready; /* per expression x 2: scratch fits that start database */
-    unsigned char stream_ready, unless_ready;
+    unsigned char stream_ready, unless_ready, ascii_ready;
+    bool full_db_only;    /* tests: scan ASCII views with every trigger too */
     int start_failed;     /* a database could not be loaded from the cache */
     aupf__vec prefix_max; /* size_t, for suppression */
     aupf__decider decider;
@@ -288,6 +293,8 @@ int aupf__scratch_prepare(aupf_ruleset *rs);
 const hs_database_t *aupf__start_db(aupf_scanner *s, uint32_t x, int anchored);
 const hs_database_t *aupf__unless_db(aupf_scanner *s);
 const hs_database_t *aupf__stream_db(aupf_scanner *s);
+/* The trigger database for an ASCII view: the ASCII one, else db. */
+const hs_database_t *aupf__ascii_db(aupf_scanner *s);
 
 /* stream_state.c: a stream's Hyperscan state, whole or compressed between
  * writes. acquire gives the live state to scan (NULL on failure); settle
@@ -306,12 +313,22 @@ hs_stream_t *aupf__hs_state_acquire(aupf__hs_state *h, aupf_scanner *s);
 int aupf__hs_state_settle(aupf__hs_state *h);
 int aupf__hs_state_end(aupf__hs_state *h, aupf_scanner *s, match_event_handler on_match, void *ctx);
 size_t aupf__hs_state_bytes(const aupf__hs_state *h, const aupf_ruleset *rs);
+/* The big databases. */
+typedef enum {
+    AUPF__DB_TRIGGERS,
+    AUPF__DB_STREAM,
+    AUPF__DB_UNLESS,
+    AUPF__DB_ASCII,
+    AUPF__DB_COUNT
+} aupf__db_kind;
 /* compile.c: a database rebuilt from its expressions (a cached one was
- * damaged): the suppressor or streaming database, or a start database. */
-hs_database_t *aupf__build_database(const aupf_ruleset *rs, int stream);
+ * damaged): one of the big ones, or a start database. */
+hs_database_t *aupf__build_database(const aupf_ruleset *rs, aupf__db_kind kind);
 hs_database_t *aupf__build_start_database(const aupf_ruleset *rs, uint32_t x, int anchored);
 /* The streaming database without a scanner (opening a stream). */
 hs_database_t *aupf__stream_database(aupf_ruleset *rs);
+/* The trigger database for ASCII views without a scanner (the bench). */
+hs_database_t *aupf__ascii_database(aupf_ruleset *rs);
 bool aupf__has_anchored(const aupf_ruleset *rs, uint32_t x);
 /* cache.c: a blob checked and deserialized; NULL when damaged. */
 hs_database_t *aupf__blob_database(const aupf__blob *b);
@@ -321,6 +338,12 @@ void aupf__widths_to_patterns(aupf_ruleset *rs);
 /* Maximum widths, decision delay and holdback; rejects unbounded patterns
  * in redact and block categories. */
 int aupf__check_widths(aupf_ruleset *rs, aupf__diag *d);
+
+/* ascii_reach.c: false only when the expression cannot match any text
+ * made of ASCII bytes alone; true when unsure. */
+bool aupf__may_match_ascii(const char *expression, unsigned hs_flags);
+/* The code points outside ASCII whose simple case mappings reach ASCII. */
+bool aupf__folds_to_ascii(uint32_t cp);
 
 /* pattern_rewrite.c: a rule pattern adapted to the normalized view;
  * malloc'd, NULL when out of memory. */

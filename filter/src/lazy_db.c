@@ -1,5 +1,6 @@
 /* Databases on demand. A ruleset taken from the cache deserializes only
- * the trigger database at load; the suppressor and streaming databases and
+ * the trigger database at load; the ASCII-view, suppressor and streaming
+ * databases and
  * the per-expression start databases (most of the bytes) stay serialized in
  * the mapped file until first use: a block-only process never loads the
  * streaming database, and most expressions never match in a given process.
@@ -12,7 +13,8 @@
  * cache costs a compile, never a wrong or failed scan. */
 typedef struct {
     const aupf_ruleset *rs;
-    int kind; /* 0 start, 1 anchored start, 2 suppressors, 3 streaming */
+    int big;      /* an aupf__db_kind, or -1 for a start database */
+    int anchored; /* a start database: its anchored form */
     uint32_t x;
 } rebuild;
 
@@ -22,8 +24,8 @@ static hs_database_t *published(hs_database_t **slot, const aupf__blob *blob, re
         return db;
     hs_database_t *mine = aupf__blob_database(blob);
     if (!mine)
-        mine = r.kind >= 2 ? aupf__build_database(r.rs, r.kind == 3)
-                           : aupf__build_start_database(r.rs, r.x, r.kind);
+        mine = r.big >= 0 ? aupf__build_database(r.rs, (aupf__db_kind)r.big)
+                          : aupf__build_start_database(r.rs, r.x, r.anchored);
     if (!mine)
         return NULL;
     hs_database_t *expected = NULL;
@@ -57,14 +59,14 @@ const hs_database_t *aupf__start_db(aupf_scanner *s, uint32_t x, int anchored) {
     if (anchored && !aupf__has_anchored(rs, x))
         return NULL;
     size_t k = 2 * (size_t)x + (anchored != 0);
-    hs_database_t *db =
-        published(anchored ? &rs->anchored_dbs[x] : &rs->som_dbs[x],
-                  rs->start_blobs ? &rs->start_blobs[k] : NULL, (rebuild){rs, anchored != 0, x});
+    hs_database_t *db = published(anchored ? &rs->anchored_dbs[x] : &rs->som_dbs[x],
+                                  rs->start_blobs ? &rs->start_blobs[k] : NULL,
+                                  (rebuild){rs, -1, anchored != 0, x});
     return fitted(s, db, &s->start_ready[k]);
 }
 
 hs_database_t *aupf__stream_database(aupf_ruleset *rs) {
-    return published(&rs->stream_db, &rs->stream_blob, (rebuild){rs, 3, 0});
+    return published(&rs->stream_db, &rs->stream_blob, (rebuild){rs, AUPF__DB_STREAM, 0, 0});
 }
 
 const hs_database_t *aupf__stream_db(aupf_scanner *s) {
@@ -72,6 +74,19 @@ const hs_database_t *aupf__stream_db(aupf_scanner *s) {
 }
 
 const hs_database_t *aupf__unless_db(aupf_scanner *s) {
-    return fitted(s, published(&s->rs->unless_db, &s->rs->unless_blob, (rebuild){s->rs, 2, 0}),
-                  &s->unless_ready);
+    return fitted(
+        s,
+        published(&s->rs->unless_db, &s->rs->unless_blob, (rebuild){s->rs, AUPF__DB_UNLESS, 0, 0}),
+        &s->unless_ready);
+}
+
+hs_database_t *aupf__ascii_database(aupf_ruleset *rs) {
+    if (!rs->ascii_db && !rs->ascii_blob.len)
+        return rs->db;
+    return published(&rs->ascii_db, &rs->ascii_blob, (rebuild){rs, AUPF__DB_ASCII, 0, 0});
+}
+
+const hs_database_t *aupf__ascii_db(aupf_scanner *s) {
+    hs_database_t *db = aupf__ascii_database(s->rs);
+    return db == s->rs->db ? db : fitted(s, db, &s->ascii_ready);
 }

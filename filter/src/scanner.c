@@ -496,7 +496,9 @@ static int scan_block(aupf_scanner *s, aupf_role role, const char *text, size_t 
         memset(s->rule_fired, 0, rs->rule_count * sizeof *s->rule_fired);
         s->scan_stamp = 1;
     }
-    hs_error_t e = hs_scan(rs->db, text, (unsigned)len, 0, s->scratch, on_end, s);
+    /* an ASCII view cannot match the expressions that need other bytes */
+    const hs_database_t *db = s->view.ascii && !s->full_db_only ? aupf__ascii_db(s) : rs->db;
+    hs_error_t e = db ? hs_scan(db, text, (unsigned)len, 0, s->scratch, on_end, s) : HS_INVALID;
     if (e == HS_SUCCESS && !s->scan_failed && s->needs_unless &&
         (rs->unless_db || rs->unless_blob.len)) {
         const hs_database_t *udb = aupf__unless_db(s);
