@@ -42,8 +42,12 @@ const char *bench_rule_unless(const aupf_ruleset *rs, size_t rule, size_t u) {
 const char *bench_hs_version(void) { return hs_version(); }
 
 size_t bench_db_bytes(const aupf_ruleset *rs) {
-    size_t n = 0;
-    return hs_database_size(rs->db, &n) == HS_SUCCESS ? n : 0;
+    size_t n = 0, m = 0;
+    const hs_database_t *other = aupf__other_database((aupf_ruleset *)rs);
+    if (hs_database_size(rs->db, &n) != HS_SUCCESS ||
+        (other && hs_database_size(other, &m) != HS_SUCCESS))
+        return 0;
+    return n + m;
 }
 
 int bench_normalize_corpus(const bench_corpus *in, bench_corpus *out) {
@@ -83,18 +87,22 @@ static int count_match(unsigned id, unsigned long long from, unsigned long long 
 
 int bench_hs_scan(const aupf_ruleset *rs, const bench_corpus *c, size_t *matches) {
     hs_scratch_t *scratch = NULL;
-    /* as the library does: ASCII views with the ASCII database */
-    const hs_database_t *ascii = aupf__ascii_database((aupf_ruleset *)rs);
-    if (!ascii || hs_alloc_scratch(rs->db, &scratch) != HS_SUCCESS ||
-        hs_alloc_scratch(ascii, &scratch) != HS_SUCCESS) {
+    const hs_database_t *other = aupf__other_database((aupf_ruleset *)rs);
+    if (hs_alloc_scratch(rs->db, &scratch) != HS_SUCCESS ||
+        (other && hs_alloc_scratch(other, &scratch) != HS_SUCCESS)) {
         hs_free_scratch(scratch);
         return -1;
     }
     size_t n = 0;
     int ok = 1;
-    for (size_t i = 0; i < c->count; i++)
-        ok &= hs_scan(aupf__is_ascii(c->text[i], c->len[i]) ? ascii : rs->db, c->text[i],
-                      (unsigned)c->len[i], 0, scratch, count_match, &n) == HS_SUCCESS;
+    for (size_t i = 0; i < c->count; i++) {
+        ok &= hs_scan(rs->db, c->text[i], (unsigned)c->len[i], 0, scratch, count_match, &n) ==
+              HS_SUCCESS;
+        /* as the library does: the split-out triggers for text that is not ASCII */
+        if (other && !aupf__is_ascii(c->text[i], c->len[i]))
+            ok &= hs_scan(other, c->text[i], (unsigned)c->len[i], 0, scratch, count_match, &n) ==
+                  HS_SUCCESS;
+    }
     hs_free_scratch(scratch);
     *matches = n;
     return ok ? 0 : -1;
@@ -132,15 +140,20 @@ int bench_hs_rule_hashes(const aupf_ruleset *rs, const bench_corpus *c, unsigned
                          uint64_t *hash) {
     hs_scratch_t *scratch = NULL;
     rule_hash_ctx h = {rs, role, calloc(rs->rule_count, sizeof(size_t)), 0, 0};
-    if (!h.last_doc || hs_alloc_scratch(rs->db, &scratch) != HS_SUCCESS) {
+    const hs_database_t *other = aupf__other_database((aupf_ruleset *)rs);
+    if (!h.last_doc || hs_alloc_scratch(rs->db, &scratch) != HS_SUCCESS ||
+        (other && hs_alloc_scratch(other, &scratch) != HS_SUCCESS)) {
         free(h.last_doc);
+        hs_free_scratch(scratch);
         return -1;
     }
     int st = 0;
     for (h.doc = 0; h.doc < c->count; h.doc++) {
         h.hash = 0;
         if (hs_scan(rs->db, c->text[h.doc], (unsigned)c->len[h.doc], 0, scratch, hash_match, &h) !=
-            HS_SUCCESS)
+                HS_SUCCESS ||
+            (other && hs_scan(other, c->text[h.doc], (unsigned)c->len[h.doc], 0, scratch,
+                              hash_match, &h) != HS_SUCCESS))
             st = -1;
         hash[h.doc] = h.hash;
     }

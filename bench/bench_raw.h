@@ -1,7 +1,7 @@
 /* What the engine compiles and scans, for the baselines and ceilings:
  * every Hyperscan expression of a ruleset as compiled (rewritten for the
  * normalized view), the normalized view of a corpus, and a raw hs_scan of
- * the ruleset's block databases (the ASCII one for ASCII views). These
+ * the ruleset's block databases (as the library scans them). These
  * read library internals (as the tests do); the public API gives rule
  * patterns only as written. */
 #ifndef AUPF_BENCH_RAW_H
@@ -43,15 +43,16 @@ unsigned bench_rule_flags(const aupf_ruleset *rs, size_t rule);
 const char *bench_rule_unless(const aupf_ruleset *rs, size_t rule, size_t u);
 /* Hyperscan's version string. */
 const char *bench_hs_version(void);
-/* Bytes of the serialized block database. */
+/* Bytes of the trigger databases. */
 size_t bench_db_bytes(const aupf_ruleset *rs);
 
 /* The normalized view of every document (copies, owned by out). */
 int bench_normalize_corpus(const bench_corpus *in, bench_corpus *out);
 
-/* One pass of hs_scan over every document with the ruleset's block
- * database (the ASCII one for an ASCII document, as the library chooses),
- * with a callback that only counts. Returns 0, or -1 on error;
+/* One pass of hs_scan over every document with the ruleset's trigger
+ * database, and the triggers split out for text that is not ASCII over the
+ * documents that are not (as the library does), with a callback that only
+ * counts. Returns 0, or -1 on error;
  * *matches gets the number of callbacks. */
 int bench_hs_scan(const aupf_ruleset *rs, const bench_corpus *c, size_t *matches);
 /* Per document, an order-free hash of the rules for `role` whose trigger

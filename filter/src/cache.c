@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #define CACHE_MAGIC  "AUPFDB\r\n"
-#define CACHE_FORMAT 7u
+#define CACHE_FORMAT 8u
 
 uint64_t aupf__cache_key(const aupf_ruleset *rs) {
     aupf__hasher h;
@@ -135,9 +135,9 @@ int aupf__cache_store(const aupf_ruleset *rs, aupf__diag *d) {
     if (rs->unless_db)
         put_db(&b, rs->unless_db);
     put_db(&b, rs->stream_db);
-    put_u64(&b, rs->ascii_db != NULL);
-    if (rs->ascii_db)
-        put_db(&b, rs->ascii_db);
+    put_u64(&b, rs->other_db != NULL);
+    if (rs->other_db)
+        put_db(&b, rs->other_db);
     for (size_t i = 0; i < rs->expr_count; i++) {
         put_u64(&b, rs->anchored_dbs[i] != NULL);
         put_db(&b, rs->som_dbs[i]);
@@ -273,12 +273,12 @@ static void unload(aupf_ruleset *rs) {
     free(rs->start_blobs);
     rs->som_dbs = rs->anchored_dbs = NULL;
     rs->start_blobs = NULL;
-    rs->unless_blob = rs->stream_blob = rs->ascii_blob = (aupf__blob){0};
+    rs->unless_blob = rs->stream_blob = rs->other_blob = (aupf__blob){0};
     hs_free_database(rs->db);
     hs_free_database(rs->unless_db);
     hs_free_database(rs->stream_db);
-    hs_free_database(rs->ascii_db);
-    rs->db = rs->unless_db = rs->stream_db = rs->ascii_db = NULL;
+    hs_free_database(rs->other_db);
+    rs->db = rs->unless_db = rs->stream_db = rs->other_db = NULL;
 }
 
 void aupf__cache_unmap(aupf_ruleset *rs) {
@@ -335,7 +335,7 @@ int aupf__cache_load(aupf_ruleset *rs, aupf__diag *d) {
         rs->unless_blob = get_blob(&r);
     rs->stream_blob = get_blob(&r);
     if (get_u64(&r))
-        rs->ascii_blob = get_blob(&r);
+        rs->other_blob = get_blob(&r);
     for (size_t i = 0; i < rs->expr_count && !r.bad; i++) {
         uint64_t anchored = get_u64(&r);
         rs->start_blobs[2 * i] = get_blob(&r);

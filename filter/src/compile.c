@@ -1,8 +1,9 @@
 /* Compiles every rule's trigger into ONE Hyperscan database that reports
- * match ends; the suppressors into a second one, scanned only when a rule
- * that has suppressors fired; both together into the streaming database;
- * the triggers that can match ASCII text into one for ASCII views, when
- * some cannot (ascii_reach.c: a Chinese pack costs English text nothing);
+ * match ends (less the triggers that cannot match ASCII text, when some
+ * can: those go to a database of their own, which ASCII views skip, so a
+ * Chinese pack costs English text nothing; ascii_reach.c); the suppressors
+ * into another, scanned only when a rule that has suppressors fired; both
+ * together into the streaming database;
  * plus one small start-of-match database per expression, used to recover
  * starts in a short window before each end (SOM on the whole set costs an
  * order of magnitude in throughput). Identical expressions are compiled
@@ -206,9 +207,9 @@ static void run_task(compile_job *j, size_t t) {
         hs_database_t **db = t == AUPF__DB_TRIGGERS ? &rs->db
                              : t == AUPF__DB_STREAM ? &rs->stream_db
                              : t == AUPF__DB_UNLESS ? &rs->unless_db
-                                                    : &rs->ascii_db;
+                                                    : &rs->other_db;
         if (b->count == 0)
-            return; /* no suppressors anywhere; every trigger may match ASCII */
+            return; /* no suppressors anywhere; no trigger split out */
         if (hs_compile_multi(b->exprs, b->flags, b->ids, (unsigned)b->count,
                              t == AUPF__DB_STREAM ? HS_MODE_STREAM : HS_MODE_BLOCK, NULL, db,
                              &err) != HS_SUCCESS) {
@@ -252,16 +253,26 @@ static int big_sets_build(compile_job *j) {
             const aupf__expr *e = &rs->exprs[x];
             if ((b == AUPF__DB_TRIGGERS && !e->triggers) ||
                 (b == AUPF__DB_UNLESS && !e->suppresses) ||
-                (b == AUPF__DB_ASCII && !(e->triggers && e->ascii)))
+                (b == AUPF__DB_OTHER && !(e->triggers && !e->ascii)))
                 continue;
             s->exprs[s->count] = e->expression;
             s->flags[s->count] = e->hs_flags;
             s->ids[s->count++] = (unsigned)x;
         }
     }
-    /* every trigger may match ASCII: the trigger database serves */
-    if (j->big[AUPF__DB_ASCII].count == j->big[AUPF__DB_TRIGGERS].count)
-        j->big[AUPF__DB_ASCII].count = 0;
+    /* the split, when it leaves triggers on both sides */
+    big_set *all = &j->big[AUPF__DB_TRIGGERS], *other = &j->big[AUPF__DB_OTHER];
+    if (other->count == all->count)
+        other->count = 0;
+    size_t kept = 0;
+    for (size_t i = 0; other->count && i < all->count; i++)
+        if (rs->exprs[all->ids[i]].ascii) {
+            all->exprs[kept] = all->exprs[i];
+            all->flags[kept] = all->flags[i];
+            all->ids[kept++] = all->ids[i];
+        }
+    if (other->count)
+        all->count = kept;
     return AUPF_OK;
 }
 
@@ -440,11 +451,8 @@ int aupf__check_widths(aupf_ruleset *rs, aupf__diag *d) {
     return status;
 }
 
-/* The prototype fits the trigger databases only: a scanner grows its own
+/* The prototype fits the trigger database only: a scanner grows its own
  * scratch for the others on first use (lazy_db.c). */
 int aupf__scratch_prepare(aupf_ruleset *rs) {
-    if (hs_alloc_scratch(rs->db, &rs->scratch_prototype) != HS_SUCCESS ||
-        (rs->ascii_db && hs_alloc_scratch(rs->ascii_db, &rs->scratch_prototype) != HS_SUCCESS))
-        return AUPF_E_NOMEM;
-    return AUPF_OK;
+    return hs_alloc_scratch(rs->db, &rs->scratch_prototype) == HS_SUCCESS ? AUPF_OK : AUPF_E_NOMEM;
 }

@@ -121,12 +121,13 @@ struct aupf_ruleset {
     /* Hyperscan ids are expression indices. A block scan runs db, and runs
      * unless_db only when a rule with suppressors fired: benign text, the
      * bulk of the traffic, never pays for suppressors. */
-    hs_database_t *db;        /* triggers; reports match ends only */
+    hs_database_t *db;        /* triggers (less other_db); reports match ends only */
     hs_database_t *unless_db; /* suppressors; NULL when no rule has any */
     hs_database_t *stream_db; /* triggers and suppressors, streaming mode */
-    /* The triggers that can match an ASCII view, for the bulk of the
-     * traffic; NULL when that is all of them (then db serves). */
-    hs_database_t *ascii_db;
+    /* The triggers that cannot match an ASCII view (ascii_reach.c), split
+     * out of db so that ASCII views, the bulk of the traffic, do not pay
+     * for them; scanned after db for other views. NULL when none. */
+    hs_database_t *other_db;
     hs_database_t **som_dbs;      /* one per expression, leftmost start of match;
                                      for one too large for that, its anchored
                                      form with one character of context */
@@ -135,7 +136,7 @@ struct aupf_ruleset {
      * its anchored form, deserialized into som_dbs/anchored_dbs on first
      * use (start_db.c). NULL when compiled here: every database is built. */
     aupf__blob *start_blobs;
-    aupf__blob unless_blob, stream_blob, ascii_blob; /* from the cache, until first use */
+    aupf__blob unless_blob, stream_blob, other_blob; /* from the cache, until first use */
     const unsigned char *cache_map;
     size_t cache_map_len;
     hs_scratch_t *scratch_prototype;
@@ -257,8 +258,8 @@ struct aupf_scanner {
     uint32_t scan_stamp;
     int needs_unless;           /* a rule with suppressors fired: run unless_db */
     unsigned char *start_ready; /* per expression x 2: scratch fits that start database */
-    unsigned char stream_ready, unless_ready, ascii_ready;
-    bool full_db_only;    /* tests: scan ASCII views with every trigger too */
+    unsigned char stream_ready, unless_ready, other_ready;
+    bool every_trigger;   /* tests: scan ASCII views with other_db too */
     int start_failed;     /* a database could not be loaded from the cache */
     aupf__vec prefix_max; /* size_t, for suppression */
     aupf__decider decider;
@@ -293,8 +294,8 @@ int aupf__scratch_prepare(aupf_ruleset *rs);
 const hs_database_t *aupf__start_db(aupf_scanner *s, uint32_t x, int anchored);
 const hs_database_t *aupf__unless_db(aupf_scanner *s);
 const hs_database_t *aupf__stream_db(aupf_scanner *s);
-/* The trigger database for an ASCII view: the ASCII one, else db. */
-const hs_database_t *aupf__ascii_db(aupf_scanner *s);
+/* The triggers that only text with other bytes than ASCII can match. */
+const hs_database_t *aupf__other_db(aupf_scanner *s);
 
 /* stream_state.c: a stream's Hyperscan state, whole or compressed between
  * writes. acquire gives the live state to scan (NULL on failure); settle
@@ -318,7 +319,7 @@ typedef enum {
     AUPF__DB_TRIGGERS,
     AUPF__DB_STREAM,
     AUPF__DB_UNLESS,
-    AUPF__DB_ASCII,
+    AUPF__DB_OTHER,
     AUPF__DB_COUNT
 } aupf__db_kind;
 /* compile.c: a database rebuilt from its expressions (a cached one was
@@ -327,8 +328,8 @@ hs_database_t *aupf__build_database(const aupf_ruleset *rs, aupf__db_kind kind);
 hs_database_t *aupf__build_start_database(const aupf_ruleset *rs, uint32_t x, int anchored);
 /* The streaming database without a scanner (opening a stream). */
 hs_database_t *aupf__stream_database(aupf_ruleset *rs);
-/* The trigger database for ASCII views without a scanner (the bench). */
-hs_database_t *aupf__ascii_database(aupf_ruleset *rs);
+/* The same without a scanner (the bench); NULL when there are none. */
+hs_database_t *aupf__other_database(aupf_ruleset *rs);
 bool aupf__has_anchored(const aupf_ruleset *rs, uint32_t x);
 /* cache.c: a blob checked and deserialized; NULL when damaged. */
 hs_database_t *aupf__blob_database(const aupf__blob *b);

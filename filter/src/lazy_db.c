@@ -1,6 +1,6 @@
 /* Databases on demand. A ruleset taken from the cache deserializes only
- * the trigger database at load; the ASCII-view, suppressor and streaming
- * databases and
+ * the trigger database at load; the database of triggers split out for
+ * text that is not ASCII, the suppressor and streaming databases and
  * the per-expression start databases (most of the bytes) stay serialized in
  * the mapped file until first use: a block-only process never loads the
  * streaming database, and most expressions never match in a given process.
@@ -80,13 +80,10 @@ const hs_database_t *aupf__unless_db(aupf_scanner *s) {
         &s->unless_ready);
 }
 
-hs_database_t *aupf__ascii_database(aupf_ruleset *rs) {
-    if (!rs->ascii_db && !rs->ascii_blob.len)
-        return rs->db;
-    return published(&rs->ascii_db, &rs->ascii_blob, (rebuild){rs, AUPF__DB_ASCII, 0, 0});
+hs_database_t *aupf__other_database(aupf_ruleset *rs) {
+    return published(&rs->other_db, &rs->other_blob, (rebuild){rs, AUPF__DB_OTHER, 0, 0});
 }
 
-const hs_database_t *aupf__ascii_db(aupf_scanner *s) {
-    hs_database_t *db = aupf__ascii_database(s->rs);
-    return db == s->rs->db ? db : fitted(s, db, &s->ascii_ready);
+const hs_database_t *aupf__other_db(aupf_scanner *s) {
+    return fitted(s, aupf__other_database(s->rs), &s->other_ready);
 }

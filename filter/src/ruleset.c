@@ -42,7 +42,7 @@ static void ruleset_free(aupf_ruleset *rs) {
     hs_free_database(rs->db);
     hs_free_database(rs->unless_db);
     hs_free_database(rs->stream_db);
-    hs_free_database(rs->ascii_db);
+    hs_free_database(rs->other_db);
     hs_free_scratch(rs->scratch_prototype);
     free(rs->block_message);
     aupf__strlist_free(&rs->block_message_languages);

@@ -496,9 +496,13 @@ static int scan_block(aupf_scanner *s, aupf_role role, const char *text, size_t 
         memset(s->rule_fired, 0, rs->rule_count * sizeof *s->rule_fired);
         s->scan_stamp = 1;
     }
-    /* an ASCII view cannot match the expressions that need other bytes */
-    const hs_database_t *db = s->view.ascii && !s->full_db_only ? aupf__ascii_db(s) : rs->db;
-    hs_error_t e = db ? hs_scan(db, text, (unsigned)len, 0, s->scratch, on_end, s) : HS_INVALID;
+    hs_error_t e = hs_scan(rs->db, text, (unsigned)len, 0, s->scratch, on_end, s);
+    /* the triggers that need other bytes than ASCII: not for an ASCII view */
+    if (e == HS_SUCCESS && !s->scan_failed && (!s->view.ascii || s->every_trigger) &&
+        (rs->other_db || rs->other_blob.len)) {
+        const hs_database_t *odb = aupf__other_db(s);
+        e = odb ? hs_scan(odb, text, (unsigned)len, 0, s->scratch, on_end, s) : HS_INVALID;
+    }
     if (e == HS_SUCCESS && !s->scan_failed && s->needs_unless &&
         (rs->unless_db || rs->unless_blob.len)) {
         const hs_database_t *udb = aupf__unless_db(s);
