@@ -2,8 +2,9 @@
  * match ends (less the triggers that cannot match ASCII text, when some
  * can: those go to a database of their own, which ASCII views skip, so a
  * Chinese pack costs English text nothing; ascii_reach.c); the suppressors
- * into another, scanned only when a rule that has suppressors fired; both
- * together into the streaming database;
+ * into another, scanned only when a rule that has suppressors fired; the
+ * triggers again into the streaming database (with the suppressors too
+ * when one of them has no maximum width: stream.c);
  * plus one small start-of-match database per expression, used to recover
  * starts in a short window before each end (SOM on the whole set costs an
  * order of magnitude in throughput). Identical expressions are compiled
@@ -252,6 +253,7 @@ static int big_sets_build(compile_job *j) {
         for (size_t x = 0; x < n; x++) {
             const aupf__expr *e = &rs->exprs[x];
             if ((b == AUPF__DB_TRIGGERS && !e->triggers) ||
+                (b == AUPF__DB_STREAM && !e->triggers && !rs->stream_unless) ||
                 (b == AUPF__DB_UNLESS && !e->suppresses) ||
                 (b == AUPF__DB_OTHER && !(e->triggers && !e->ascii)))
                 continue;
@@ -354,8 +356,13 @@ static int measure_widths(aupf_ruleset *rs, aupf__diag *d) {
 }
 
 void aupf__widths_to_patterns(aupf_ruleset *rs) {
-    for (size_t i = 0; i < rs->pattern_count; i++)
-        rs->patterns[i].max_width = rs->exprs[rs->patterns[i].expr].max_width;
+    rs->stream_unless = false;
+    for (size_t i = 0; i < rs->pattern_count; i++) {
+        aupf__pattern *p = &rs->patterns[i];
+        p->max_width = rs->exprs[p->expr].max_width;
+        if (p->unless_index != AUPF__NO_UNLESS && p->max_width == AUPF__UNBOUNDED)
+            rs->stream_unless = true;
+    }
 }
 
 int aupf__compile(aupf_ruleset *rs, aupf__diag *d) {
@@ -367,13 +374,17 @@ int aupf__compile(aupf_ruleset *rs, aupf__diag *d) {
     rs->som_dbs = calloc(n ? n : 1, sizeof *rs->som_dbs);
     rs->anchored_dbs = calloc(n ? n : 1, sizeof *rs->anchored_dbs);
     int status = AUPF_OK;
-    if (!j.status || !j.why || !rs->som_dbs || !rs->anchored_dbs || big_sets_build(&j) != AUPF_OK) {
+    if (!j.status || !j.why || !rs->som_dbs || !rs->anchored_dbs) {
         status = AUPF_E_NOMEM;
         goto out;
     }
-    status = measure_widths(rs, d);
+    status = measure_widths(rs, d); /* the streaming database depends on them */
     if (status != AUPF_OK)
         goto out;
+    if (big_sets_build(&j) != AUPF_OK) {
+        status = AUPF_E_NOMEM;
+        goto out;
+    }
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     size_t threads = ncpu < 1 ? 1 : ncpu > 16 ? 16 : (size_t)ncpu;
     if (threads > j.tasks)

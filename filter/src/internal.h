@@ -159,6 +159,12 @@ struct aupf_ruleset {
     uint32_t max_width;
     uint32_t release_width;
     uint32_t holdback;
+    /* Some suppressor has no maximum width: streams scan the suppressors
+     * with the triggers. Otherwise the streaming database holds triggers
+     * only, and a stream looks for a rule's suppressors around a trigger
+     * when it decides it (stream.c), which costs a stream's every write
+     * far less. */
+    bool stream_unless;
 };
 
 /* A pattern hit: [start, end) with the pattern index. */

@@ -190,8 +190,19 @@ static int hit_known(const aupf_stream *st, uint32_t pi, size_t to) {
     return 0;
 }
 
-/* An expression matched: a hit for each of its patterns (triggers and
- * suppressors alike: a suppressor may come before its trigger). */
+/* Whether the stream keeps hits of pattern pi: its rule applies to the
+ * stream's role, and it is a trigger, or a suppressor scanned with the
+ * triggers (rs->stream_unless). */
+static bool wanted(const aupf_stream *st, uint32_t pi) {
+    const aupf_ruleset *rs = st->rs;
+    const aupf__pattern *p = &rs->patterns[pi];
+    return (rs->rules[p->rule].roles & (unsigned)st->role) &&
+           (p->unless_index == AUPF__NO_UNLESS || rs->stream_unless);
+}
+
+/* An expression matched: a hit for each of its patterns (triggers, and
+ * suppressors when they are scanned with them: a suppressor may come
+ * before its trigger). */
 static int on_stream_hit(unsigned id, unsigned long long from, unsigned long long to,
                          unsigned flags, void *ctx) {
     (void)from;
@@ -204,8 +215,7 @@ static int on_stream_hit(unsigned id, unsigned long long from, unsigned long lon
      * duplicate report is known by its first one: one look per report,
      * not one per pattern (a shared suppressor has dozens of patterns). */
     uint32_t k = 0;
-    while (k < e->member_count &&
-           !(rs->rules[rs->patterns[members[k]].rule].roles & (unsigned)st->role))
+    while (k < e->member_count && !wanted(st, members[k]))
         k++;
     if (k == e->member_count || hit_known(st, members[k], (size_t)to))
         return 0;
@@ -216,7 +226,7 @@ static int on_stream_hit(unsigned id, unsigned long long from, unsigned long lon
     stream_hit *h = (stream_hit *)st->hits.data + st->hits.count;
     for (; k < e->member_count; k++) {
         uint32_t pi = members[k];
-        if (rs->rules[rs->patterns[pi].rule].roles & (unsigned)st->role)
+        if (wanted(st, pi))
             *h++ =
                 (stream_hit){.start = NO_START, .end = (uint32_t)to, .pattern = pi, .decided = 0};
     }
@@ -334,8 +344,79 @@ static size_t hit_start(aupf_stream *st, aupf_scanner *s, stream_hit *h) {
     return h->start;
 }
 
+/* Suppressor matches of one rule ending after the trigger's start, found
+ * by a block scan of the suppressor database over a window of the view. */
+typedef struct {
+    const aupf_stream *st;
+    aupf_scanner *s;
+    uint32_t rule;
+    size_t ws, after;
+} window_query;
+
+static int on_window_unless(unsigned id, unsigned long long from, unsigned long long to,
+                            unsigned flags, void *ctx) {
+    (void)from;
+    (void)flags;
+    window_query *q = ctx;
+    const aupf_ruleset *rs = q->st->rs;
+    const aupf__expr *e = &rs->exprs[id];
+    size_t end = q->ws + (size_t)to;
+    if (end <= q->after)
+        return 0;
+    for (uint32_t k = 0; k < e->member_count; k++) {
+        uint32_t pi = rs->expr_members[e->first_member + k];
+        const aupf__pattern *p = &rs->patterns[pi];
+        if (p->rule != q->rule || p->unless_index == AUPF__NO_UNLESS)
+            continue;
+        aupf__span *c = aupf__vec_push(&q->s->hits);
+        if (!c)
+            return 1;
+        *c = (aupf__span){pi, 0, end};
+    }
+    return 0;
+}
+
+/* Whether a suppressor of trigger t's rule overlaps [ts, t->end): 1, 0, or
+ * a negative status. No suppressor is wider than the rule's class width,
+ * so one that overlaps lies within that width of the trigger, and the view
+ * already reaches that far past it when the trigger is decided. One more
+ * byte on each side gives assertions their context; a match that starts on
+ * the byte before would be wider than the widest suppressor. */
+static int suppressed_in_window(const aupf_stream *st, aupf_scanner *s, const stream_hit *t,
+                                size_t ts) {
+    const aupf_ruleset *rs = st->rs;
+    uint32_t rule = rs->patterns[t->pattern].rule;
+    const aupf__rule *r = &rs->rules[rule];
+    size_t wu = 0;
+    for (size_t u = 1; u <= r->unless.count; u++)
+        if (rs->patterns[r->first_pattern + u].max_width > wu)
+            wu = rs->patterns[r->first_pattern + u].max_width;
+    const char *view = st->vtext.data;
+    size_t n = st->vtext.count, base = st->view_base;
+    size_t ws = ts > base + wu + 1 ? ts - wu - 1 : base;
+    size_t we = t->end + wu + 1 < base + n ? t->end + wu + 1 : base + n;
+    ws = base + aupf__utf8_floor(view, n, ws - base);
+    we = base + aupf__utf8_ceil(view, n, we - base);
+    /* first the database: loading it may replace the scanner's scratch */
+    const hs_database_t *db = aupf__unless_db(s);
+    if (!db)
+        return AUPF_E_SCAN;
+    s->hits.count = 0;
+    window_query q = {st, s, rule, ws, ts};
+    hs_error_t e =
+        hs_scan(db, view + (ws - base), (unsigned)(we - ws), 0, s->scratch, on_window_unless, &q);
+    if (e != HS_SUCCESS)
+        return e == HS_SCAN_TERMINATED ? AUPF_E_NOMEM : AUPF_E_SCAN;
+    const aupf__span *c = s->hits.data;
+    for (size_t i = 0; i < s->hits.count; i++)
+        if (aupf__recover_start(s, c[i].pattern, view, base, n, c[i].end) < t->end)
+            return 1;
+    return 0;
+}
+
 /* The rules of aupf_scan: dominated by a longer match of the same pattern
- * with the same start, or overlapped by a suppressor of the same rule. */
+ * with the same start, or overlapped by a suppressor of the same rule.
+ * 1, 0, or a negative status. */
 static int survives(aupf_stream *st, aupf_scanner *s, stream_hit *t) {
     const aupf_ruleset *rs = st->rs;
     const aupf__rule *r = &rs->rules[rs->patterns[t->pattern].rule];
@@ -354,7 +435,10 @@ static int survives(aupf_stream *st, aupf_scanner *s, stream_hit *t) {
                 return 0;
         }
     }
-    return 1;
+    if (rs->stream_unless || !r->unless.count)
+        return 1;
+    int suppressed = suppressed_in_window(st, s, t, ts);
+    return suppressed < 0 ? suppressed : !suppressed;
 }
 
 static void view_map(const aupf_stream *st, size_t vs, size_t ve, aupf_match *m) {
@@ -408,7 +492,10 @@ static int decide_until(aupf_stream *st, aupf_scanner *s, size_t clock_act, size
             continue;
         }
         t->decided = 1;
-        if (!survives(st, s, t))
+        int alive = survives(st, s, t);
+        if (alive < 0)
+            return alive;
+        if (!alive)
             continue;
         aupf__dmatch *dm = aupf__vec_push(&st->decided);
         if (!dm)

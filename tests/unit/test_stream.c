@@ -2,6 +2,7 @@
  * invalid bytes) and random chunkings down to single bytes, the released
  * output equals aupf_apply's and the final verdict equals aupf_scan's. */
 #include "helpers.h"
+#include "internal.h"
 #include "stream_check.h"
 
 #include <stdio.h>
@@ -212,6 +213,38 @@ static void random_texts_weak_redactions(void **state) {
     aupf_ruleset_release(rs);
 }
 
+/* A suppressor without a maximum width (allowed in an annotating
+ * category) keeps every suppressor in the streaming database; the others
+ * above look for suppressors around a trigger when it is decided. Both
+ * give the block scan's verdicts. */
+static const char *WIDE_UNLESS =
+    "rules = (\n"
+    "{ id = \"spam.t.prize\"; rev = 1; category = \"spam\"; weight = 0.6;\n"
+    "  pattern = \"\\\\bprize\\\\b\"; roles = [\"prompt\", \"completion\"];\n"
+    "  unless = [\"\\\\bwon\\\\s+a\\\\s+prize\"];\n"
+    "  description = \"d\"; matches = [\"prize\"]; ignores = [\"won a prize\"]; },\n"
+    "{ id = \"weapons.t.bomb\"; rev = 1; category = \"weapons\"; weight = 0.6;\n"
+    "  pattern = \"\\\\bbombs?\\\\b\"; roles = [\"prompt\", \"completion\"];\n"
+    "  unless = [\"\\\\bbath\\\\s{1,3}bombs?\", "
+    "\"\\\\bbomb\\\\s{1,3}was\\\\s{1,3}a\\\\s{1,3}flop\"];\n"
+    "  description = \"d\"; matches = [\"bomb\"]; ignores = [\"bath bomb\"]; }\n"
+    ");\n";
+
+static void random_texts_unbounded_suppressor(void **state) {
+    (void)state;
+    diag_log log;
+    aupf_ruleset *rs = test_load_rules(WIDE_UNLESS, &log);
+    if (!rs)
+        fail_msg("%s", log.text);
+    assert_true(rs->stream_unless);
+    run_random(rs, 2000);
+    aupf_ruleset_release(rs);
+    rs = test_load_rules(WEAK, &log);
+    assert_non_null(rs);
+    assert_false(rs->stream_unless);
+    aupf_ruleset_release(rs);
+}
+
 /* End-anchored patterns: Hyperscan may report a match that ends at the
  * end of the data both from the last hs_scan_stream and again from
  * hs_close_stream; the stream must count it once, as the block scan does. */
@@ -340,6 +373,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(random_texts_fixture),
         cmocka_unit_test(random_texts_weak_redactions),
+        cmocka_unit_test(random_texts_unbounded_suppressor),
         cmocka_unit_test(random_texts_compact),
         cmocka_unit_test(compact_streams_interleave),
         cmocka_unit_test(long_write_keeps_state_bounded),
