@@ -22,6 +22,7 @@ typedef struct {
     const char *path;
     aupf_ruleset *rs;
     aupf_scanner *scanner;
+    bench_hs_scratch *hs_scratch;
     double hs[MAX_RUNS], scan[MAX_RUNS], hs_ratio[MAX_RUNS], scan_ratio[MAX_RUNS];
 } config_run;
 
@@ -34,10 +35,10 @@ static double scan_seconds(aupf_scanner *s, const bench_corpus *c) {
     return bench_clock_s(BENCH_CLOCK_CPU) - t0;
 }
 
-static double hs_seconds(const aupf_ruleset *rs, const bench_corpus *view) {
+static double hs_seconds(const config_run *cfg, const bench_corpus *view) {
     size_t matches;
     double t0 = bench_clock_s(BENCH_CLOCK_CPU);
-    if (bench_hs_scan(rs, view, &matches) != 0)
+    if (bench_hs_scan(cfg->rs, cfg->hs_scratch, view, &matches) != 0)
         return -1;
     return bench_clock_s(BENCH_CLOCK_CPU) - t0;
 }
@@ -78,6 +79,8 @@ int main(int argc, char **argv) {
         int st = aupf_ruleset_load(cfg[k].path, &opts, NULL, NULL, &cfg[k].rs);
         if (st == AUPF_OK)
             st = aupf_scanner_new(cfg[k].rs, &cfg[k].scanner);
+        if (st == AUPF_OK && !(cfg[k].hs_scratch = bench_hs_scratch_new(cfg[k].rs)))
+            st = AUPF_E_NOMEM;
         if (st != AUPF_OK) {
             fprintf(stderr, "aupfilter-compare: %s: %s\n", cfg[k].path, aupf_strerror(st));
             return 2;
@@ -89,7 +92,7 @@ int main(int argc, char **argv) {
     for (int r = 0; r < runs; r++) {
         for (int j = 0; j < n; j++) {
             int k = (r & 1) ? n - 1 - j : j; /* alternate the order run by run */
-            cfg[k].hs[r] = (double)c.bytes / hs_seconds(cfg[k].rs, &view) / 1e6;
+            cfg[k].hs[r] = (double)c.bytes / hs_seconds(&cfg[k], &view) / 1e6;
             cfg[k].scan[r] = (double)c.bytes / scan_seconds(cfg[k].scanner, &c) / 1e6;
         }
         for (int k = 0; k < n; k++) {
@@ -108,6 +111,7 @@ int main(int argc, char **argv) {
                aupf_ruleset_rule_count(cfg[k].rs), bench_patterns(cfg[k].rs, NULL, 0), hs.median,
                hr.median, scan.median, sr.median, cfg[k].path);
         aupf_scanner_free(cfg[k].scanner);
+        bench_hs_scratch_free(cfg[k].hs_scratch);
         aupf_ruleset_release(cfg[k].rs);
     }
     bench_corpus_free(&c);

@@ -85,14 +85,24 @@ static int count_match(unsigned id, unsigned long long from, unsigned long long 
     return 0;
 }
 
-int bench_hs_scan(const aupf_ruleset *rs, const bench_corpus *c, size_t *matches) {
+bench_hs_scratch *bench_hs_scratch_new(const aupf_ruleset *rs) {
     hs_scratch_t *scratch = NULL;
     const hs_database_t *other = aupf__other_database((aupf_ruleset *)rs);
     if (hs_alloc_scratch(rs->db, &scratch) != HS_SUCCESS ||
         (other && hs_alloc_scratch(other, &scratch) != HS_SUCCESS)) {
         hs_free_scratch(scratch);
-        return -1;
+        return NULL;
     }
+    return scratch;
+}
+
+void bench_hs_scratch_free(bench_hs_scratch *scratch) { hs_free_scratch(scratch); }
+
+int bench_hs_scan(const aupf_ruleset *rs, bench_hs_scratch *scratch, const bench_corpus *c,
+                  size_t *matches) {
+    const hs_database_t *other = aupf__other_database((aupf_ruleset *)rs);
+    if (!scratch)
+        return -1;
     size_t n = 0;
     int ok = 1;
     for (size_t i = 0; i < c->count; i++) {
@@ -103,7 +113,6 @@ int bench_hs_scan(const aupf_ruleset *rs, const bench_corpus *c, size_t *matches
             ok &= hs_scan(other, c->text[i], (unsigned)c->len[i], 0, scratch, count_match, &n) ==
                   HS_SUCCESS;
     }
-    hs_free_scratch(scratch);
     *matches = n;
     return ok ? 0 : -1;
 }

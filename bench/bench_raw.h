@@ -49,12 +49,20 @@ size_t bench_db_bytes(const aupf_ruleset *rs);
 /* The normalized view of every document (copies, owned by out). */
 int bench_normalize_corpus(const bench_corpus *in, bench_corpus *out);
 
+/* Hyperscan scratch fitting a ruleset's trigger databases, made once per
+ * ruleset so that a pass does not pay for it (the library's scanner
+ * keeps its own too). NULL when it cannot be made. */
+typedef struct hs_scratch bench_hs_scratch;
+bench_hs_scratch *bench_hs_scratch_new(const aupf_ruleset *rs);
+void bench_hs_scratch_free(bench_hs_scratch *scratch);
+
 /* One pass of hs_scan over every document with the ruleset's trigger
  * database, and the triggers split out for text that is not ASCII over the
  * documents that are not (as the library does), with a callback that only
  * counts. Returns 0, or -1 on error;
  * *matches gets the number of callbacks. */
-int bench_hs_scan(const aupf_ruleset *rs, const bench_corpus *c, size_t *matches);
+int bench_hs_scan(const aupf_ruleset *rs, bench_hs_scratch *scratch, const bench_corpus *c,
+                  size_t *matches);
 /* Per document, an order-free hash of the rules for `role` whose trigger
  * matched (to compare the baselines with the engine). */
 int bench_hs_rule_hashes(const aupf_ruleset *rs, const bench_corpus *c, unsigned role,

@@ -156,12 +156,13 @@ int bench_scale_measure_ruleset(aupf_ruleset *rs, const bench_corpus *c, const b
     if (st != AUPF_OK)
         return st;
     double *hs = calloc((size_t)runs, sizeof *hs), *scan = calloc((size_t)runs, sizeof *scan);
-    st = hs && scan ? AUPF_OK : AUPF_E_NOMEM;
+    bench_hs_scratch *scratch = bench_hs_scratch_new(rs);
+    st = hs && scan && scratch ? AUPF_OK : AUPF_E_NOMEM;
     for (int r = 0; st == AUPF_OK && r < runs; r++) {
         bench_progress_note(pg, "scaling: %zu rules, run %d/%d", row->rules, r + 1, runs);
         size_t matches;
         double t0 = bench_clock_s(clock);
-        if (bench_hs_scan(rs, view, &matches) != 0) {
+        if (bench_hs_scan(rs, scratch, view, &matches) != 0) {
             st = AUPF_E_SCAN;
             break;
         }
@@ -182,6 +183,7 @@ int bench_scale_measure_ruleset(aupf_ruleset *rs, const bench_corpus *c, const b
     }
     free(hs);
     free(scan);
+    bench_hs_scratch_free(scratch);
     aupf_scanner_free(s);
     return st;
 }
