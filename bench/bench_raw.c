@@ -117,6 +117,39 @@ int bench_hs_scan(const aupf_ruleset *rs, bench_hs_scratch *scratch, const bench
     return ok ? 0 : -1;
 }
 
+int bench_hs_stream_latency(aupf_ruleset *rs, const bench_corpus *view, size_t chunk,
+                            size_t max_calls, double *median_ns, double *p99_ns, double *mbps) {
+    const hs_database_t *db = aupf__stream_database(rs);
+    hs_scratch_t *scratch = NULL;
+    double *t = malloc((max_calls ? max_calls : 1) * sizeof *t);
+    int ok = db && t && hs_alloc_scratch(db, &scratch) == HS_SUCCESS;
+    size_t calls = 0, bytes = 0, n = 0;
+    double total = 0;
+    for (size_t d = 0; ok && d < view->count && calls < max_calls; d++) {
+        hs_stream_t *st = NULL;
+        ok = hs_open_stream(db, 0, &st) == HS_SUCCESS;
+        for (size_t off = 0; ok && off < view->len[d] && calls < max_calls;) {
+            size_t len = view->len[d] - off < chunk ? view->len[d] - off : chunk;
+            double t0 = bench_now_s();
+            ok = hs_scan_stream(st, view->text[d] + off, (unsigned)len, 0, scratch, count_match,
+                                &n) == HS_SUCCESS;
+            t[calls] = (bench_now_s() - t0) * 1e9;
+            total += t[calls++];
+            bytes += len;
+            off += len;
+        }
+        if (st)
+            hs_close_stream(st, scratch, count_match, &n);
+    }
+    if (ok) {
+        bench_latency_quantiles(t, calls, median_ns, p99_ns);
+        *mbps = total > 0 ? (double)bytes / total * 1e3 : 0;
+    }
+    hs_free_scratch(scratch);
+    free(t);
+    return ok ? 0 : -1;
+}
+
 typedef struct {
     const aupf_ruleset *rs;
     unsigned role;

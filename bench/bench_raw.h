@@ -63,6 +63,13 @@ void bench_hs_scratch_free(bench_hs_scratch *scratch);
  * *matches gets the number of callbacks. */
 int bench_hs_scan(const aupf_ruleset *rs, bench_hs_scratch *scratch, const bench_corpus *c,
                   size_t *matches);
+/* Hyperscan alone on the ruleset's streaming database, called as a stream
+ * write calls it: every view streamed in `chunk`-byte hs_scan_stream calls
+ * (SIZE_MAX: the whole view in one call), with a callback that only counts,
+ * at most max_calls calls. Gives the median and 99th percentile ns of a call
+ * and MB/s of view over the calls' time. Returns 0, or -1 on error. */
+int bench_hs_stream_latency(aupf_ruleset *rs, const bench_corpus *view, size_t chunk,
+                            size_t max_calls, double *median_ns, double *p99_ns, double *mbps);
 /* Per document, an order-free hash of the rules for `role` whose trigger
  * matched (to compare the baselines with the engine). */
 int bench_hs_rule_hashes(const aupf_ruleset *rs, const bench_corpus *c, unsigned role,

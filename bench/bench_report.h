@@ -42,6 +42,11 @@ typedef struct {
     bench_stats chunk_median_ns[BENCH_CHUNK_SIZES], chunk_p99_ns[BENCH_CHUNK_SIZES],
         chunk_mbps[BENCH_CHUNK_SIZES];
     double stream_state, stream_rss;
+    /* Hyperscan alone on the streaming database, the same chunks and then
+     * one call per view */
+    int has_hs_chunks;
+    bench_stats hs_chunk_median_ns[BENCH_CHUNK_SIZES + 1], hs_chunk_p99_ns[BENCH_CHUNK_SIZES + 1],
+        hs_chunk_mbps[BENCH_CHUNK_SIZES + 1];
     /* threads */
     size_t thread_steps;
     int threads[BENCH_MAX_THREAD_STEPS];

@@ -51,9 +51,7 @@ int bench_chunk_latency(aupf_ruleset *rs, const bench_corpus *c, size_t chunk, s
         aupf_stream_close(st, s, discard, NULL, &r);
         aupf_stream_free(st);
     }
-    qsort(t, calls, sizeof *t, bench_cmp_double);
-    *median_ns = calls ? t[calls / 2] : 0;
-    *p99_ns = calls ? t[calls * 99 / 100] : 0;
+    bench_latency_quantiles(t, calls, median_ns, p99_ns);
     *mbps = total > 0 ? bytes / total * 1e3 : 0;
     for (size_t q = 0; quantiles && q < nq; q++)
         quantiles[q] = calls && nq > 1 ? t[(calls - 1) * q / (nq - 1)] : 0;

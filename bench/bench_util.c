@@ -79,6 +79,12 @@ int bench_cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+void bench_latency_quantiles(double *t, size_t n, double *median, double *p99) {
+    qsort(t, n, sizeof *t, bench_cmp_double);
+    *median = n ? t[n / 2] : 0;
+    *p99 = n ? t[n * 99 / 100] : 0;
+}
+
 bench_stats bench_summarize(double *v, int n) {
     if (n < 1)
         return (bench_stats){0, 0, 0};

@@ -36,6 +36,9 @@ double bench_process_cpu_s(void);
 int bench_cmp_double(const void *a, const void *b);
 /* Sorts v[0..n) and summarizes it. */
 bench_stats bench_summarize(double *v, int n);
+/* Sorts per-call times t[0..n) and reads their median and 99th percentile
+ * (0 when n is 0). */
+void bench_latency_quantiles(double *t, size_t n, double *median, double *p99);
 
 /* A one-line progress note on stderr, redrawn in place; silent unless
  * stderr is a terminal. */
