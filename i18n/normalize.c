@@ -913,7 +913,7 @@ static bool folds_to_alnum(UChar32 c) {
  * leet and repeats stay inside words, marks attach backwards). */
 bool aupf__safe_cut(const char *text, size_t len, size_t from, size_t p) {
     const unsigned char *t = (const unsigned char *)text;
-    if (p < from + 3 || p >= len || !(byte_class[t[p - 1]] & C_WS) || !stands_alone(t, len, p))
+    if (p < from + 3 || p >= len || !aupf__cut_may_follow(t[p - 1]) || !stands_alone(t, len, p))
         return false;
     size_t q = p - 1;
     for (int k = 0; k < 2; k++) {
@@ -941,7 +941,7 @@ size_t aupf__next_forced_cut(const char *text, size_t len, size_t from) {
     size_t anchor = from;
     for (size_t p = from + 1; p < len; p++) {
         /* only a byte after whitespace can be a safe cut: test cheaply first */
-        if ((byte_class[t[p - 1]] & C_WS) && aupf__safe_cut(text, len, from, p))
+        if (aupf__cut_may_follow(t[p - 1]) && aupf__safe_cut(text, len, from, p))
             anchor = p;
         else if (p - anchor >= MAX_PIECE)
             return aupf__forced_cut_at(text, len, anchor, p);
@@ -992,7 +992,7 @@ static int normalize_piece(aupf__normalizer *n, const char *text, size_t len, si
     size_t seg = from;  /* start of the current segment */
     uint32_t letters = 0;
     for (size_t p = from + 1; p <= to; p++) {
-        if (p < to && !((byte_class[t[p - 1]] & C_WS) && aupf__safe_cut(text, len, from, p)))
+        if (p < to && !(aupf__cut_may_follow(t[p - 1]) && aupf__safe_cut(text, len, from, p)))
             continue;
         uint32_t seg_letters = 0;
         int plain = classify_text(t + seg, p - seg, &seg_letters) == TEXT_PLAIN;

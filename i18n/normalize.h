@@ -76,6 +76,11 @@ size_t aupf__next_forced_cut(const char *text, size_t len, size_t from);
  * being the last forced cut (or 0). Reads at most AUPF__CUT_LOOKBACK bytes
  * before p and 4 from p. */
 bool aupf__safe_cut(const char *text, size_t len, size_t from, size_t p);
+/* A safe cut comes only after ASCII whitespace: the test aupf__safe_cut
+ * makes first, inline so that a caller trying every byte skips the call. */
+static inline bool aupf__cut_may_follow(unsigned char b) {
+    return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+}
 /* The forced cut when no safe cut came for MAX_PIECE bytes after anchor:
  * at or before p, on a character that stands alone. Reads 4 bytes from p. */
 size_t aupf__forced_cut_at(const char *text, size_t len, size_t anchor, size_t p);

@@ -319,7 +319,8 @@ static int take_pieces(aupf_stream *st, aupf_scanner *s, int final) {
         /* the raw tail keeps AUPF__CUT_LOOKBACK bytes before every piece,
          * so the test sees what aupf__next_forced_cut sees */
         size_t from = st->last_forced > st->raw_base ? st->last_forced - st->raw_base : 0;
-        if (aupf__safe_cut(t, n, from, p - st->raw_base)) {
+        if (p > st->raw_base && aupf__cut_may_follow((unsigned char)t[p - st->raw_base - 1]) &&
+            aupf__safe_cut(t, n, from, p - st->raw_base)) {
             st->anchor = st->piece_end = p;
         } else if (p - st->anchor >= AUPF__MAX_PIECE) {
             size_t f = st->raw_base +
