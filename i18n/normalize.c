@@ -230,7 +230,8 @@ static text_kind classify_text(const unsigned char *t, size_t len, uint32_t *let
         unsigned c = t[i], cls = byte_class[c];
         if (cls & C_HIGH)
             return TEXT_NON_ASCII;
-        if (i >= 3 && (byte_class[t[i - 1]] & C_WS) && IS_ALNUM_B(t[i - 2]) && IS_ALNUM_B(t[i - 3]))
+        if (i >= 3 && aupf__cut_may_follow(t[i - 1]) && IS_ALNUM_B(t[i - 2]) &&
+            IS_ALNUM_B(t[i - 3]))
             anchor = i;
         else if (i - anchor >= MAX_PIECE)
             goto fold; /* a forced cut: the text goes through the pieces */
