@@ -31,6 +31,16 @@ out=docs/quality.md
     $score --by lang --cmd "$bin" $dev/multijail.jsonl $dev/rtplx_prompts.jsonl.gz \
         $dev/rtplx_benign_completions.jsonl.gz
     echo '```'
+    echo
+    echo "## Held-out probes: impersonation, spam and undisclosed_ai, per language"
+    echo
+    echo "\`tests/probes/\`: prompts written apart from the packs and without sight"
+    echo "of them (\`tests/probes/README.md\`); no dev set covers these"
+    echo "categories in these languages."
+    echo
+    echo '```'
+    $score --by lang --cmd "$bin" tests/probes/*.jsonl
+    echo '```'
     if [ -x build/tests/test_evasion_suite ]; then
         echo
         echo "## Evasion suite"
