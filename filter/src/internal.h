@@ -265,9 +265,12 @@ struct aupf_scanner {
     int needs_unless;           /* a rule with suppressors fired: run unless_db */
     unsigned char *start_ready; /* per expression x 2: scratch fits that start database */
     unsigned char stream_ready, unless_ready, other_ready;
-    bool every_trigger;   /* tests: scan ASCII views with other_db too */
-    int start_failed;     /* a database could not be loaded from the cache */
-    aupf__vec prefix_max; /* size_t, for suppression */
+    bool every_trigger;       /* tests: scan ASCII views with other_db too */
+    bool whole_text_unless;   /* tests: look for suppressors in the whole text */
+    int start_failed;         /* a database could not be loaded from the cache */
+    aupf__vec prefix_max;     /* size_t, for suppression */
+    aupf__vec unless_windows; /* aupf__span: where suppressors are looked for */
+    size_t unless_base;       /* the offset of the window being scanned */
     aupf__decider decider;
     aupf__normalizer *normalizer;
     hs_stream_t *work_stream; /* compact streams expand into this one */
@@ -381,6 +384,16 @@ int aupf__push_decided(aupf__vec *decided, const aupf_ruleset *rs, const aupf__v
                        size_t rule, size_t vs, size_t ve);
 void aupf__fill_result(aupf_result *res, const aupf_ruleset *rs, const aupf__decider *d,
                        aupf__vec *matches);
+/* A hit of pattern `pattern` ending at `to`; 1 (and scan_failed set) when
+ * out of memory, which stops the Hyperscan scan. */
+int aupf__push_hit(aupf_scanner *s, uint32_t pattern, size_t to);
+
+/* suppressors.c: the widest suppressor of a rule (AUPF__UNBOUNDED when one
+ * is unbounded, 0 when it has none), and the suppressor pass of a block
+ * scan, in windows around the trigger hits already in s->hits. */
+uint32_t aupf__unless_width(const aupf_ruleset *rs, uint32_t rule);
+hs_error_t aupf__scan_suppressors(aupf_scanner *s, const hs_database_t *udb, const char *text,
+                                  size_t len);
 /* True for the statuses on_error covers: failures inside a scan, not the
  * caller's arguments or input. */
 bool aupf__internal_failure(int status);

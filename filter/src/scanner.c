@@ -23,6 +23,7 @@ int aupf_scanner_new(aupf_ruleset *rs, aupf_scanner **out) {
     s->matches.elem_size = sizeof(aupf_match);
     s->decided.elem_size = sizeof(aupf__dmatch);
     s->prefix_max.elem_size = sizeof(size_t);
+    s->unless_windows.elem_size = sizeof(aupf__span);
     s->output.elem_size = 1;
     size_t nc = rs->category_count ? rs->category_count : 1;
     s->result.scores = calloc(nc, sizeof *s->result.scores);
@@ -58,19 +59,20 @@ void aupf_scanner_free(aupf_scanner *s) {
     free(s->rule_fired);
     free(s->start_ready);
     aupf__vec_free(&s->prefix_max);
+    aupf__vec_free(&s->unless_windows);
     aupf__decider_free(&s->decider);
     aupf__normalizer_free(s->normalizer);
     aupf_ruleset_release(s->rs);
     free(s);
 }
 
-static int push_hit(aupf_scanner *s, uint32_t pattern, unsigned long long to) {
+int aupf__push_hit(aupf_scanner *s, uint32_t pattern, size_t to) {
     aupf__span *h = aupf__vec_push(&s->hits);
     if (!h) {
         s->scan_failed = 1;
         return 1;
     }
-    *h = (aupf__span){pattern, 0, (size_t)to};
+    *h = (aupf__span){pattern, 0, to};
     return 0;
 }
 
@@ -92,26 +94,7 @@ static int on_end(unsigned id, unsigned long long from, unsigned long long to, u
             s->rule_fired[p->rule] = s->scan_stamp;
             s->needs_unless = 1;
         }
-        if (push_hit(s, pi, to))
-            return 1;
-    }
-    return 0;
-}
-
-/* A suppressor expression matched: a hit for each rule that fired. */
-static int on_unless(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
-                     void *ctx) {
-    (void)from;
-    (void)flags;
-    aupf_scanner *s = ctx;
-    const aupf_ruleset *rs = s->rs;
-    const aupf__expr *e = &rs->exprs[id];
-    for (uint32_t k = 0; k < e->member_count; k++) {
-        uint32_t pi = rs->expr_members[e->first_member + k];
-        const aupf__pattern *p = &rs->patterns[pi];
-        if (p->unless_index == AUPF__NO_UNLESS || s->rule_fired[p->rule] != s->scan_stamp)
-            continue;
-        if (push_hit(s, pi, to))
+        if (aupf__push_hit(s, pi, (size_t)to))
             return 1;
     }
     return 0;
@@ -506,7 +489,7 @@ static int scan_block(aupf_scanner *s, aupf_role role, const char *text, size_t 
     if (e == HS_SUCCESS && !s->scan_failed && s->needs_unless &&
         (rs->unless_db || rs->unless_blob.len)) {
         const hs_database_t *udb = aupf__unless_db(s);
-        e = udb ? hs_scan(udb, text, (unsigned)len, 0, s->scratch, on_unless, s) : HS_INVALID;
+        e = udb ? aupf__scan_suppressors(s, udb, text, len) : HS_INVALID;
     }
     if (e != HS_SUCCESS || s->scan_failed)
         return s->scan_failed ? AUPF_E_NOMEM : AUPF_E_SCAN;
