@@ -26,6 +26,21 @@ static void sift_down(unsigned char *base, size_t root, size_t n, size_t size,
     }
 }
 
+/* Insertion sort while it stays cheap: false when it gave up after
+ * `moves` swaps, leaving a permutation of the input. A few descents do not
+ * make an array nearly sorted (two sorted runs, one after the other, have
+ * one), so the work is bounded, not the descents counted. */
+static bool insertion_sort(unsigned char *base, size_t n, size_t size,
+                           int (*cmp)(const void *, const void *), size_t moves) {
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && cmp(base + (j - 1) * size, base + j * size) > 0; j--) {
+            if (moves-- == 0)
+                return false;
+            swap_bytes(base + (j - 1) * size, base + j * size, size);
+        }
+    return true;
+}
+
 void aupf__sort(void *data, size_t n, size_t size, int (*cmp)(const void *, const void *)) {
     unsigned char *base = data;
     if (n < 2)
@@ -34,13 +49,10 @@ void aupf__sort(void *data, size_t n, size_t size, int (*cmp)(const void *, cons
     for (size_t i = 1; i < n && inversions < 8; i++)
         inversions += cmp(base + (i - 1) * size, base + i * size) > 0;
     if (inversions == 0)
-        return;                      /* hits usually arrive in order */
-    if (n <= 16 || inversions < 8) { /* insertion sort: short or nearly sorted */
-        for (size_t i = 1; i < n; i++)
-            for (size_t j = i; j > 0 && cmp(base + (j - 1) * size, base + j * size) > 0; j--)
-                swap_bytes(base + (j - 1) * size, base + j * size, size);
+        return; /* hits usually arrive in order */
+    /* short or nearly sorted: insertion sort, within a budget linear in n */
+    if ((n <= 16 || inversions < 8) && insertion_sort(base, n, size, cmp, n <= 16 ? n * n : 8 * n))
         return;
-    }
     for (size_t i = n / 2; i-- > 0;)
         sift_down(base, i, n, size, cmp);
     for (size_t end = n - 1; end > 0; end--) {
