@@ -187,6 +187,8 @@ size_t aupf__recover_start(aupf_scanner *s, uint32_t pi, const char *buf, size_t
 typedef struct {
     aupf__span *g;
     size_t n, k, ws;
+    size_t base;     /* anchored: where the scan begins */
+    size_t assigned; /* anchored: hits given a start */
 } cluster_query;
 
 static int on_cluster_start(unsigned id, unsigned long long from, unsigned long long to,
@@ -202,19 +204,29 @@ static int on_cluster_start(unsigned id, unsigned long long from, unsigned long 
     return q->k >= q->n; /* past the last hit: stop */
 }
 
+/* A match of the anchored form from candidate start q->ws: the hits that
+ * end where it ends and have no start yet start there. The hits are in end
+ * order and those before q->k all have a start. */
 static int on_cluster_anchored(unsigned id, unsigned long long from, unsigned long long to,
                                unsigned flags, void *ctx) {
     (void)id;
     (void)from;
     (void)flags;
-    cluster_query *q = ctx;  /* ws here is the candidate start; k counts assigned */
-    size_t end = (size_t)to; /* absolute: set by the caller's offset */
-    for (size_t i = 0; i < q->n; i++)
-        if (q->g[i].end == end && q->g[i].start == SIZE_MAX) {
-            q->g[i].start = q->ws;
-            q->k++;
+    cluster_query *q = ctx;
+    size_t end = q->base + (size_t)to, lo = q->k, hi = q->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (q->g[mid].end < end)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < q->n && q->g[lo].end == end; lo++)
+        if (q->g[lo].start == SIZE_MAX) {
+            q->g[lo].start = q->ws;
+            q->assigned++;
         }
-    return q->k >= q->n;
+    return q->assigned >= q->n;
 }
 
 static void recover_cluster(aupf_scanner *s, uint32_t pi, aupf__span *g, size_t n) {
@@ -228,29 +240,36 @@ static void recover_cluster(aupf_scanner *s, uint32_t pi, aupf__span *g, size_t 
     size_t we = aupf__utf8_ceil(buf, len, last < len ? last + 1 : len);
     if (!aupf__has_anchored(s->rs, s->rs->patterns[pi].expr)) {
         size_t ws = aupf__utf8_floor(buf, len, first > w + 1 ? first - w - 1 : 0);
-        cluster_query q = {g, n, 0, ws};
+        cluster_query q = {g, n, 0, ws, 0, 0};
         /* first the database: loading it may replace the scanner's scratch */
         const hs_database_t *db = aupf__start_db(s, s->rs->patterns[pi].expr, 0);
         hs_scan(db, buf + ws, (unsigned)(we - ws), 0, s->scratch, on_cluster_start, &q);
     } else {
-        /* candidates from the earliest possible start, leftmost first */
-        cluster_query q = {g, n, 0, 0};
-        size_t lo = first > w ? first - w : 0;
-        for (size_t c = lo; c < last && q.k < n; c++) {
+        /* candidates from the earliest possible start, leftmost first;
+         * each within the width of the first hit still without a start,
+         * each scan no longer than the widest match from it, so that a
+         * text dense with hits costs a bounded scan per candidate */
+        cluster_query q = {g, n, 0, 0, 0, 0};
+        for (size_t c = first > w ? first - w : 0; c < last && q.k < n; c++) {
+            size_t earliest = g[q.k].end > w ? g[q.k].end - w : 0;
+            if (c < earliest)
+                c = earliest;
             if (c > 0 && (((unsigned char)buf[c]) & 0xC0) == 0x80)
                 continue;
             q.ws = c;
-            /* the anchored match's ends are relative to where the scan
-             * starts; shift them to absolute offsets through the hits */
+            /* one character of left context for the unanchored form, one
+             * byte of right context past the widest match */
             size_t scan_from = c == 0 ? 0 : aupf__utf8_floor(buf, len, c - 1);
+            size_t scan_to = len - c > w + 1 ? aupf__utf8_ceil(buf, len, c + w + 1) : len;
+            if (scan_to > we)
+                scan_to = we;
+            q.base = scan_from;
             const hs_database_t *db = c == 0 ? aupf__start_db(s, s->rs->patterns[pi].expr, 1)
                                              : aupf__start_db(s, s->rs->patterns[pi].expr, 0);
-            for (size_t i = 0; i < n; i++)
-                g[i].end -= scan_from;
-            hs_scan(db, buf + scan_from, (unsigned)(we - scan_from), 0, s->scratch,
+            hs_scan(db, buf + scan_from, (unsigned)(scan_to - scan_from), 0, s->scratch,
                     on_cluster_anchored, &q);
-            for (size_t i = 0; i < n; i++)
-                g[i].end += scan_from;
+            while (q.k < n && g[q.k].start != SIZE_MAX)
+                q.k++;
         }
     }
     for (size_t i = 0; i < n; i++) /* cannot happen for a consistent database */
