@@ -3,7 +3,11 @@
  * to the first configuration hold on a shared, noisy machine (separate
  * bench runs minutes apart moved the same figure by 30%).
  *
- *   aupfilter-compare [--corpus JSONL] [--max-docs N] [--runs N] BASE.conf OTHER.conf...
+ *   aupfilter-compare [--corpus JSONL] [--max-docs N] [--join N] [--runs N]
+ *                     BASE.conf OTHER.conf...
+ *
+ * --join N joins every N documents (newline between) into one, for texts
+ * as long as completions.
  *
  * For each configuration: raw hs_scan of its block database over the
  * normalized text, and aupf_scan (normalization on), as MB/s of the
@@ -44,14 +48,14 @@ static double hs_seconds(const config_run *cfg, const bench_corpus *view) {
 }
 
 static int usage(void) {
-    fprintf(stderr, "usage: aupfilter-compare [--corpus JSONL] [--max-docs N] [--runs N] "
-                    "BASE.conf OTHER.conf...\n");
+    fprintf(stderr, "usage: aupfilter-compare [--corpus JSONL] [--max-docs N] [--join N] "
+                    "[--runs N] BASE.conf OTHER.conf...\n");
     return 2;
 }
 
 int main(int argc, char **argv) {
     const char *corpus = AUPF_DEFAULT_CORPUS;
-    size_t max_docs = 20000;
+    size_t max_docs = 20000, join = 1;
     int runs = 7, n = 0;
     static config_run cfg[MAX_CONFIGS];
     for (int i = 1; i < argc; i++) {
@@ -59,6 +63,8 @@ int main(int argc, char **argv) {
             corpus = argv[++i];
         else if (strcmp(argv[i], "--max-docs") == 0 && i + 1 < argc)
             max_docs = strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--join") == 0 && i + 1 < argc)
+            join = strtoul(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
             runs = atoi(argv[++i]);
         else if (argv[i][0] == '-' || n == MAX_CONFIGS)
@@ -66,11 +72,11 @@ int main(int argc, char **argv) {
         else
             cfg[n++].path = argv[i];
     }
-    if (n < 2 || runs < 1 || runs > MAX_RUNS)
+    if (n < 2 || runs < 1 || runs > MAX_RUNS || join < 1)
         return usage();
-    bench_corpus c = {0}, view = {0};
-    if (bench_corpus_load(corpus, max_docs, &c) != 0 || c.count == 0 ||
-        bench_normalize_corpus(&c, &view) != 0) {
+    bench_corpus c = {0}, view = {0}, docs = {0};
+    if (bench_corpus_load(corpus, max_docs, &docs) != 0 || docs.count == 0 ||
+        bench_corpus_join(&docs, join, &c) != 0 || bench_normalize_corpus(&c, &view) != 0) {
         fprintf(stderr, "aupfilter-compare: cannot read %s\n", corpus);
         return 2;
     }
@@ -87,8 +93,11 @@ int main(int argc, char **argv) {
         }
         scan_seconds(cfg[k].scanner, &c); /* warm-up: page faults, caches */
     }
-    printf("corpus %s: %zu documents, %.2f MB; %d runs, configurations interleaved\n", corpus,
-           c.count, (double)c.bytes / 1e6, runs);
+    printf("corpus %s: %zu documents, %.2f MB", corpus, docs.count, (double)c.bytes / 1e6);
+    if (join > 1)
+        printf(" (%zu texts of %zu joined by newlines)", c.count, join);
+    printf("; %d runs, configurations interleaved\n", runs);
+    bench_corpus_free(&docs);
     for (int r = 0; r < runs; r++) {
         for (int j = 0; j < n; j++) {
             int k = (r & 1) ? n - 1 - j : j; /* alternate the order run by run */

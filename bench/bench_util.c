@@ -48,6 +48,29 @@ int bench_corpus_load(const char *path, size_t max_docs, bench_corpus *c) {
     return st;
 }
 
+int bench_corpus_join(const bench_corpus *in, size_t per, bench_corpus *out) {
+    *out = (bench_corpus){0};
+    for (size_t i = 0; i < in->count; i += per) {
+        size_t end = i + per < in->count ? i + per : in->count, len = 0;
+        for (size_t k = i; k < end; k++)
+            len += in->len[k] + 1;
+        char *joined = malloc(len);
+        if (!joined)
+            return -1;
+        size_t at = 0;
+        for (size_t k = i; k < end; k++) {
+            memcpy(joined + at, in->text[k], in->len[k]);
+            at += in->len[k];
+            joined[at++] = '\n';
+        }
+        int st = corpus_push(out, joined, at - 1); /* no newline after the last */
+        free(joined);
+        if (st != 0)
+            return -1;
+    }
+    return 0;
+}
+
 void bench_corpus_free(bench_corpus *c) {
     for (size_t i = 0; i < c->count; i++)
         free(c->text[i]);

@@ -17,6 +17,9 @@ typedef struct {
 /* Reads the "text" field of every JSONL line of path (gzip or plain), at
  * most max_docs documents (0: all). Returns 0, or -1 when unreadable. */
 int bench_corpus_load(const char *path, size_t max_docs, bench_corpus *c);
+/* out: the documents of in joined by newlines, per to a document (texts
+ * the length of model completions from short ones). Returns 0 or -1. */
+int bench_corpus_join(const bench_corpus *in, size_t per, bench_corpus *out);
 void bench_corpus_free(bench_corpus *c);
 
 /* A figure from repeated runs. */
