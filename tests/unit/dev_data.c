@@ -1,4 +1,5 @@
 #include "dev_data.h"
+#include "helpers.h"
 
 #include <dirent.h>
 #include <jansson.h>
@@ -6,6 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+
+aupf_ruleset *dev_shipped_ruleset(void) {
+    aupf_load_options o = {.cache_dir = AUPF_TEST_CACHE};
+    aupf_ruleset *rs = NULL;
+    diag_log log = {0};
+    if (aupf_ruleset_load(AUPF_TEST_CONFIG, &o, diag_capture, &log, &rs) != AUPF_OK)
+        fail_msg("cannot load the shipped ruleset:\n%s", log.text);
+    return rs;
+}
 
 bool dev_data_present(const char *dir) {
     DIR *d = opendir(dir);

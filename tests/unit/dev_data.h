@@ -14,6 +14,10 @@
 typedef bool (*dev_record_fn)(void *ctx, const char *file, size_t index, aupf_role role,
                               const char *text, size_t len);
 
+/* The shipped configuration (AUPF_TEST_CONFIG), loaded through the test
+ * cache; fails the test when it does not load. */
+aupf_ruleset *dev_shipped_ruleset(void);
+
 /* Whether the directory exists (tests skip without it). */
 bool dev_data_present(const char *dir);
 

@@ -95,18 +95,9 @@ static void fold_list_matches_icu(void **state) {
 /* The shipped packs: a good share of the triggers (the Cyrillic, CJK,
  * Arabic and Devanagari ones) is split out, and no trigger written in
  * ASCII. */
-static aupf_ruleset *shipped(void) {
-    aupf_load_options o = {.cache_dir = AUPF_TEST_CACHE};
-    aupf_ruleset *rs = NULL;
-    diag_log log = {0};
-    if (aupf_ruleset_load(AUPF_TEST_CONFIG, &o, diag_capture, &log, &rs) != AUPF_OK)
-        fail_msg("cannot load the shipped ruleset:\n%s", log.text);
-    return rs;
-}
-
 static void shipped_packs_split(void **state) {
     (void)state;
-    aupf_ruleset *rs = shipped();
+    aupf_ruleset *rs = dev_shipped_ruleset();
     size_t triggers = 0, left_out = 0;
     for (size_t x = 0; x < rs->expr_count; x++) {
         const aupf__expr *e = &rs->exprs[x];
@@ -157,7 +148,7 @@ static void dev_data_same_verdicts(void **state) {
     (void)state;
     if (!dev_data_present(AUPF_TEST_DEV_DATA))
         skip();
-    aupf_ruleset *rs = shipped();
+    aupf_ruleset *rs = dev_shipped_ruleset();
     verdict_ctx c = {0};
     assert_int_equal(aupf_scanner_new(rs, &c.s), AUPF_OK);
     size_t differing = 0;

@@ -3,21 +3,13 @@
  * anchored matches (scanner.c): on texts dense with their hits, every
  * match's start must be what the one-hit recovery that streams use finds,
  * and a stream of the text must agree with the block scan. */
+#include "dev_data.h"
 #include "helpers.h"
 #include "internal.h"
 #include "stream_check.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static aupf_ruleset *shipped(void) {
-    aupf_load_options o = {.cache_dir = AUPF_TEST_CACHE};
-    aupf_ruleset *rs = NULL;
-    diag_log log = {0};
-    if (aupf_ruleset_load(AUPF_TEST_CONFIG, &o, diag_capture, &log, &rs) != AUPF_OK)
-        fail_msg("cannot load the shipped ruleset:\n%s", log.text);
-    return rs;
-}
 
 /* The rule's `matches` examples, each repeated, joined by ", " (so that
  * the hits of one pattern form one long cluster); returns the length. */
@@ -43,7 +35,7 @@ static size_t chunk_size(void *ctx) {
 
 static void dense_hits_get_the_one_hit_starts(void **state) {
     (void)state;
-    aupf_ruleset *rs = shipped();
+    aupf_ruleset *rs = dev_shipped_ruleset();
     aupf_scanner *s;
     assert_int_equal(aupf_scanner_new(rs, &s), AUPF_OK);
     static char text[1 << 17];

@@ -192,11 +192,7 @@ static void dev_data_same_verdicts(void **state) {
     (void)state;
     if (!dev_data_present(AUPF_TEST_DEV_DATA))
         skip();
-    aupf_load_options o = {.cache_dir = AUPF_TEST_CACHE};
-    aupf_ruleset *rs = NULL;
-    diag_log log = {0};
-    if (aupf_ruleset_load(AUPF_TEST_CONFIG, &o, diag_capture, &log, &rs) != AUPF_OK)
-        fail_msg("cannot load the shipped ruleset:\n%s", log.text);
+    aupf_ruleset *rs = dev_shipped_ruleset();
     dev_ctx c = {.cap = 4 * JOINED_LEN};
     c.joined = malloc(c.cap);
     assert_non_null(c.joined);
