@@ -363,6 +363,13 @@ void aupf__widths_to_patterns(aupf_ruleset *rs) {
         if (p->unless_index != AUPF__NO_UNLESS && p->max_width == AUPF__UNBOUNDED)
             rs->stream_unless = true;
     }
+    for (size_t r = 0; r < rs->rule_count; r++) {
+        aupf__rule *rule = &rs->rules[r];
+        rule->unless_width = 0; /* AUPF__UNBOUNDED is the largest width */
+        for (size_t u = 1; u <= rule->unless.count; u++)
+            if (rs->patterns[rule->first_pattern + u].max_width > rule->unless_width)
+                rule->unless_width = rs->patterns[rule->first_pattern + u].max_width;
+    }
 }
 
 int aupf__compile(aupf_ruleset *rs, aupf__diag *d) {

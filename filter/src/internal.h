@@ -71,6 +71,8 @@ typedef struct {
     aupf__strlist ignores;
     uint32_t first_pattern; /* index of the trigger in the pattern table;
                                its unless patterns follow it */
+    uint32_t unless_width;  /* the widest of its unless patterns: 0 when it has
+                               none, AUPF__UNBOUNDED when one is unbounded */
 } aupf__rule;
 
 /* A rule's trigger or one of its suppressors. */
@@ -343,7 +345,8 @@ bool aupf__has_anchored(const aupf_ruleset *rs, uint32_t x);
 /* cache.c: a blob checked and deserialized; NULL when damaged. */
 hs_database_t *aupf__blob_database(const aupf__blob *b);
 void aupf__cache_unmap(aupf_ruleset *rs);
-/* Copies each expression's maximum width to its patterns. */
+/* Copies each expression's maximum width to its patterns, and the widest
+ * suppressor of each rule to the rule. */
 void aupf__widths_to_patterns(aupf_ruleset *rs);
 /* Maximum widths, decision delay and holdback; rejects unbounded patterns
  * in redact and block categories. */
@@ -388,10 +391,8 @@ void aupf__fill_result(aupf_result *res, const aupf_ruleset *rs, const aupf__dec
  * out of memory, which stops the Hyperscan scan. */
 int aupf__push_hit(aupf_scanner *s, uint32_t pattern, size_t to);
 
-/* suppressors.c: the widest suppressor of a rule (AUPF__UNBOUNDED when one
- * is unbounded, 0 when it has none), and the suppressor pass of a block
- * scan, in windows around the trigger hits already in s->hits. */
-uint32_t aupf__unless_width(const aupf_ruleset *rs, uint32_t rule);
+/* suppressors.c: the suppressor pass of a block scan, in windows around
+ * the trigger hits already in s->hits. */
 hs_error_t aupf__scan_suppressors(aupf_scanner *s, const hs_database_t *udb, const char *text,
                                   size_t len);
 /* True for the statuses on_error covers: failures inside a scan, not the

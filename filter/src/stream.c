@@ -387,7 +387,7 @@ static int suppressed_in_window(const aupf_stream *st, aupf_scanner *s, const st
                                 size_t ts) {
     const aupf_ruleset *rs = st->rs;
     uint32_t rule = rs->patterns[t->pattern].rule;
-    size_t wu = aupf__unless_width(rs, rule);
+    size_t wu = rs->rules[rule].unless_width;
     const char *view = st->vtext.data;
     size_t n = st->vtext.count, base = st->view_base;
     size_t ws = ts > base + wu + 1 ? ts - wu - 1 : base;

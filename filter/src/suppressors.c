@@ -22,15 +22,6 @@
 /* Windows closer than this are scanned as one: a call costs more. */
 #define WINDOW_JOIN_GAP 64
 
-uint32_t aupf__unless_width(const aupf_ruleset *rs, uint32_t rule) {
-    const aupf__rule *r = &rs->rules[rule];
-    uint32_t wu = 0;
-    for (size_t u = 1; u <= r->unless.count; u++)
-        if (rs->patterns[r->first_pattern + u].max_width > wu)
-            wu = rs->patterns[r->first_pattern + u].max_width;
-    return wu; /* AUPF__UNBOUNDED is the largest width */
-}
-
 /* A suppressor expression matched: a hit for each rule that fired. */
 static int on_unless(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                      void *ctx) {
@@ -67,7 +58,7 @@ static int collect_windows(aupf_scanner *s, const char *text, size_t len) {
         const aupf__pattern *p = &rs->patterns[h[i].pattern];
         if (!rs->rules[p->rule].unless.count)
             continue;
-        uint32_t wu = aupf__unless_width(rs, p->rule);
+        uint32_t wu = rs->rules[p->rule].unless_width;
         if (wu == AUPF__UNBOUNDED || p->max_width == AUPF__UNBOUNDED)
             return 0;
         size_t back = (size_t)p->max_width + wu + WINDOW_MARGIN, ahead = (size_t)wu + WINDOW_MARGIN;
