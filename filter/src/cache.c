@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #define CACHE_MAGIC  "AUPFDB\r\n"
-#define CACHE_FORMAT 9u
+#define CACHE_FORMAT 10u
 
 uint64_t aupf__cache_key(const aupf_ruleset *rs) {
     aupf__hasher h;
@@ -38,6 +38,8 @@ uint64_t aupf__cache_key(const aupf_ruleset *rs) {
     for (size_t i = 0; i < rs->pattern_count; i++) {
         aupf__hash_str(&h, rs->patterns[i].expression);
         aupf__hash_u64(&h, rs->patterns[i].hs_flags);
+        if (rs->patterns[i].unless_index != AUPF__NO_UNLESS) /* which database holds it */
+            aupf__hash_u64(&h, rs->rules[rs->patterns[i].rule].unless_group);
     }
     return aupf__hash_final(&h);
 }
@@ -131,9 +133,9 @@ int aupf__cache_store(const aupf_ruleset *rs, aupf__diag *d) {
     for (size_t i = 0; i < rs->expr_count; i++)
         put_u64(&b, rs->exprs[i].max_width);
     put_db(&b, rs->db);
-    put_u64(&b, rs->unless_db != NULL);
-    if (rs->unless_db)
-        put_db(&b, rs->unless_db);
+    put_u64(&b, rs->unless_group_count);
+    for (size_t g = 0; g < rs->unless_group_count; g++)
+        put_db(&b, rs->unless_dbs[g]);
     put_db(&b, rs->stream_db);
     put_u64(&b, rs->other_db != NULL);
     if (rs->other_db)
@@ -273,12 +275,17 @@ static void unload(aupf_ruleset *rs) {
     free(rs->start_blobs);
     rs->som_dbs = rs->anchored_dbs = NULL;
     rs->start_blobs = NULL;
-    rs->unless_blob = rs->stream_blob = rs->other_blob = (aupf__blob){0};
+    rs->stream_blob = rs->other_blob = (aupf__blob){0};
+    for (size_t g = 0; rs->unless_dbs && g < rs->unless_group_count; g++)
+        hs_free_database(rs->unless_dbs[g]);
+    free(rs->unless_dbs);
+    free(rs->unless_blobs);
+    rs->unless_dbs = NULL;
+    rs->unless_blobs = NULL;
     hs_free_database(rs->db);
-    hs_free_database(rs->unless_db);
     hs_free_database(rs->stream_db);
     hs_free_database(rs->other_db);
-    rs->db = rs->unless_db = rs->stream_db = rs->other_db = NULL;
+    rs->db = rs->stream_db = rs->other_db = NULL;
 }
 
 void aupf__cache_unmap(aupf_ruleset *rs) {
@@ -326,13 +333,21 @@ int aupf__cache_load(aupf_ruleset *rs, aupf__diag *d) {
     rs->som_dbs = calloc(n, sizeof *rs->som_dbs);
     rs->anchored_dbs = calloc(n, sizeof *rs->anchored_dbs);
     rs->start_blobs = calloc(2 * n, sizeof *rs->start_blobs);
-    if (!rs->som_dbs || !rs->anchored_dbs || !rs->start_blobs) {
+    size_t groups = rs->unless_group_count ? rs->unless_group_count : 1;
+    rs->unless_dbs = calloc(groups, sizeof *rs->unless_dbs);
+    rs->unless_blobs = calloc(groups, sizeof *rs->unless_blobs);
+    if (!rs->som_dbs || !rs->anchored_dbs || !rs->start_blobs || !rs->unless_dbs ||
+        !rs->unless_blobs) {
         why = "out of memory";
         goto bad;
     }
     rs->db = get_db(&r);
-    if (get_u64(&r))
-        rs->unless_blob = get_blob(&r);
+    if (get_u64(&r) != rs->unless_group_count) { /* the key covers the groups */
+        why = "damaged database";
+        goto bad;
+    }
+    for (size_t g = 0; g < rs->unless_group_count && !r.bad; g++)
+        rs->unless_blobs[g] = get_blob(&r);
     rs->stream_blob = get_blob(&r);
     if (get_u64(&r))
         rs->other_blob = get_blob(&r);

@@ -84,8 +84,6 @@ static int exprs_build(aupf_ruleset *rs) {
         x->ascii = aupf__may_match_ascii(x->expression, x->hs_flags);
         if (p[i].unless_index == AUPF__NO_UNLESS)
             x->triggers = true;
-        else
-            x->suppresses = true;
     }
     rs->exprs = e;
     rs->expr_count = count;
@@ -99,6 +97,30 @@ out:
     free(members);
     free(e);
     return status;
+}
+
+/* One suppressor group per pack file that has rules with suppressors, in
+ * order of first appearance. */
+static int unless_groups_assign(aupf_ruleset *rs) {
+    uint32_t *first_rule = calloc(rs->rule_count ? rs->rule_count : 1, sizeof *first_rule);
+    if (!first_rule)
+        return AUPF_E_NOMEM;
+    uint32_t groups = 0;
+    for (size_t i = 0; i < rs->rule_count; i++) {
+        aupf__rule *r = &rs->rules[i];
+        r->unless_group = 0;
+        if (!r->unless.count)
+            continue;
+        uint32_t g = 0;
+        while (g < groups && strcmp(rs->rules[first_rule[g]].file, r->file) != 0)
+            g++;
+        if (g == groups)
+            first_rule[groups++] = (uint32_t)i;
+        r->unless_group = g;
+    }
+    free(first_rule);
+    rs->unless_group_count = groups;
+    return AUPF_OK;
 }
 
 int aupf__patterns_build(aupf_ruleset *rs) {
@@ -126,6 +148,8 @@ int aupf__patterns_build(aupf_ruleset *rs) {
     }
     rs->patterns = p;
     rs->pattern_count = n;
+    if (unless_groups_assign(rs) != AUPF_OK)
+        return AUPF_E_NOMEM;
     if (rs->normalize) /* the view collapses repeated letters: see pattern_rewrite.c */
         for (size_t i = 0; i < n; i++) {
             if (!(p[i].owned = aupf__pattern_for_view(p[i].expression)))
@@ -207,10 +231,9 @@ static void run_task(compile_job *j, size_t t) {
         const big_set *b = &j->big[t];
         hs_database_t **db = t == AUPF__DB_TRIGGERS ? &rs->db
                              : t == AUPF__DB_STREAM ? &rs->stream_db
-                             : t == AUPF__DB_UNLESS ? &rs->unless_db
                                                     : &rs->other_db;
         if (b->count == 0)
-            return; /* no suppressors anywhere; no trigger split out */
+            return; /* no trigger split out */
         if (hs_compile_multi(b->exprs, b->flags, b->ids, (unsigned)b->count,
                              t == AUPF__DB_STREAM ? HS_MODE_STREAM : HS_MODE_BLOCK, NULL, db,
                              &err) != HS_SUCCESS) {
@@ -221,7 +244,13 @@ static void run_task(compile_job *j, size_t t) {
         }
         return;
     }
-    size_t x = t - BIG_COUNT;
+    if (t < BIG_COUNT + rs->unless_group_count) {
+        uint32_t g = (uint32_t)(t - BIG_COUNT);
+        if (!(rs->unless_dbs[g] = aupf__build_unless_database(rs, g)))
+            j->status[t] = AUPF_E_COMPILE;
+        return;
+    }
+    size_t x = t - BIG_COUNT - rs->unless_group_count;
     const aupf__expr *e = &rs->exprs[x];
     if (hs_compile(e->expression, e->hs_flags | HS_FLAG_SOM_LEFTMOST, HS_MODE_BLOCK, NULL,
                    &rs->som_dbs[x], &err) == HS_SUCCESS)
@@ -254,7 +283,6 @@ static int big_sets_build(compile_job *j) {
             const aupf__expr *e = &rs->exprs[x];
             if ((b == AUPF__DB_TRIGGERS && !e->triggers) ||
                 (b == AUPF__DB_STREAM && !e->triggers && !rs->stream_unless) ||
-                (b == AUPF__DB_UNLESS && !e->suppresses) ||
                 (b == AUPF__DB_OTHER && !(e->triggers && !e->ascii)))
                 continue;
             s->exprs[s->count] = e->expression;
@@ -301,6 +329,41 @@ hs_database_t *aupf__build_database(const aupf_ruleset *rs, aupf__db_kind which)
     return db;
 }
 
+/* The suppressors of one group's rules, each distinct expression once. */
+hs_database_t *aupf__build_unless_database(const aupf_ruleset *rs, uint32_t group) {
+    size_t n = 0;
+    for (size_t i = 0; i < rs->pattern_count; i++)
+        n += rs->patterns[i].unless_index != AUPF__NO_UNLESS;
+    const char **exprs = calloc(n ? n : 1, sizeof *exprs);
+    unsigned *flags = calloc(n ? n : 1, sizeof *flags), *ids = calloc(n ? n : 1, sizeof *ids);
+    unsigned char *taken = calloc(rs->expr_count ? rs->expr_count : 1, 1);
+    hs_database_t *db = NULL;
+    size_t count = 0;
+    if (exprs && flags && ids && taken) {
+        for (size_t i = 0; i < rs->pattern_count; i++) {
+            const aupf__pattern *p = &rs->patterns[i];
+            if (p->unless_index == AUPF__NO_UNLESS || rs->rules[p->rule].unless_group != group ||
+                taken[p->expr])
+                continue;
+            taken[p->expr] = 1;
+            exprs[count] = rs->exprs[p->expr].expression;
+            flags[count] = rs->exprs[p->expr].hs_flags;
+            ids[count++] = p->expr;
+        }
+        hs_compile_error_t *err = NULL;
+        if (count && hs_compile_multi(exprs, flags, ids, (unsigned)count, HS_MODE_BLOCK, NULL, &db,
+                                      &err) != HS_SUCCESS) {
+            hs_free_compile_error(err); /* every expression compiled alone already */
+            db = NULL;
+        }
+    }
+    free(exprs);
+    free(flags);
+    free(ids);
+    free(taken);
+    return db;
+}
+
 hs_database_t *aupf__build_start_database(const aupf_ruleset *rs, uint32_t x, int anchored) {
     const aupf__expr *e = &rs->exprs[x];
     hs_compile_error_t *err = NULL;
@@ -324,6 +387,13 @@ hs_database_t *aupf__build_start_database(const aupf_ruleset *rs, uint32_t x, in
     }
     free(form);
     return db;
+}
+
+static const char *unless_group_file(const aupf_ruleset *rs, uint32_t group) {
+    for (size_t i = 0; i < rs->rule_count; i++)
+        if (rs->rules[i].unless.count && rs->rules[i].unless_group == group)
+            return rs->rules[i].file;
+    return "a pack";
 }
 
 /* Widths from Hyperscan's expression info, per expression and per pattern. */
@@ -374,14 +444,17 @@ void aupf__widths_to_patterns(aupf_ruleset *rs) {
 
 int aupf__compile(aupf_ruleset *rs, aupf__diag *d) {
     size_t n = rs->expr_count;
-    compile_job j = {.rs = rs, .tasks = n + BIG_COUNT, .big_error_expression = {-1, -1, -1, -1}};
+    size_t groups = rs->unless_group_count;
+    compile_job j = {
+        .rs = rs, .tasks = BIG_COUNT + groups + n, .big_error_expression = {-1, -1, -1}};
     atomic_init(&j.next, 0);
     j.status = calloc(j.tasks, sizeof *j.status);
     j.why = calloc(j.tasks, sizeof *j.why);
     rs->som_dbs = calloc(n ? n : 1, sizeof *rs->som_dbs);
     rs->anchored_dbs = calloc(n ? n : 1, sizeof *rs->anchored_dbs);
+    rs->unless_dbs = calloc(groups ? groups : 1, sizeof *rs->unless_dbs);
     int status = AUPF_OK;
-    if (!j.status || !j.why || !rs->som_dbs || !rs->anchored_dbs) {
+    if (!j.status || !j.why || !rs->som_dbs || !rs->anchored_dbs || !rs->unless_dbs) {
         status = AUPF_E_NOMEM;
         goto out;
     }
@@ -404,7 +477,14 @@ int aupf__compile(aupf_ruleset *rs, aupf__diag *d) {
     worker(&j); /* this thread works too */
     for (size_t k = 0; k < started; k++)
         pthread_join(tid[k], NULL);
-    for (size_t t = BIG_COUNT; t < j.tasks; t++) {
+    for (size_t t = BIG_COUNT; t < BIG_COUNT + groups; t++)
+        if (j.status[t] != AUPF_OK) {
+            aupf__report(d, AUPF_DIAG_ERROR, NULL, 0, NULL,
+                         "the suppressor database of %s does not compile",
+                         unless_group_file(rs, (uint32_t)(t - BIG_COUNT)));
+            status = AUPF_E_COMPILE;
+        }
+    for (size_t t = BIG_COUNT + groups; t < j.tasks; t++) {
         if (j.status[t] == AUPF_E_NOMEM)
             status = AUPF_E_NOMEM;
         else if (j.status[t] != AUPF_OK) {
@@ -413,7 +493,7 @@ int aupf__compile(aupf_ruleset *rs, aupf__diag *d) {
                      "Hyperscan says \"%s\" for its start-of-match and anchored forms; split it "
                      "into simpler rules or narrow its bounded repeats",
                      j.why[t]);
-            const aupf__expr *e = &rs->exprs[t - BIG_COUNT];
+            const aupf__expr *e = &rs->exprs[t - BIG_COUNT - groups];
             report_pattern(rs, d, rs->expr_members[e->first_member], AUPF_DIAG_ERROR,
                            "cannot be located exactly", msg);
             if (status == AUPF_OK)

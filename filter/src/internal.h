@@ -73,6 +73,8 @@ typedef struct {
                                its unless patterns follow it */
     uint32_t unless_width;  /* the widest of its unless patterns: 0 when it has
                                none, AUPF__UNBOUNDED when one is unbounded */
+    uint32_t unless_group;  /* the suppressor database holding its unless
+                               patterns (one per pack file) */
 } aupf__rule;
 
 /* A rule's trigger or one of its suppressors. */
@@ -104,9 +106,8 @@ typedef struct {
     uint32_t max_width;
     uint32_t first_member;
     uint32_t member_count;
-    bool triggers;   /* some member is a trigger */
-    bool suppresses; /* some member is a suppressor */
-    bool ascii;      /* may match a view made only of ASCII bytes */
+    bool triggers; /* some member is a trigger */
+    bool ascii;    /* may match a view made only of ASCII bytes */
 } aupf__expr;
 
 struct aupf_ruleset {
@@ -121,10 +122,14 @@ struct aupf_ruleset {
     size_t expr_count;
     uint32_t *expr_members;
     /* Hyperscan ids are expression indices. A block scan runs db, and runs
-     * unless_db only when a rule with suppressors fired: benign text, the
-     * bulk of the traffic, never pays for suppressors. */
-    hs_database_t *db;        /* triggers (less other_db); reports match ends only */
-    hs_database_t *unless_db; /* suppressors; NULL when no rule has any */
+     * a suppressor database only when a rule with suppressors fired: benign
+     * text, the bulk of the traffic, never pays for suppressors. */
+    hs_database_t *db; /* triggers (less other_db); reports match ends only */
+    /* The suppressors, one database per pack file that has any: a text
+     * that fires a rule looks for the suppressors of that rule's pack
+     * only, not for every pack's (most are context words, dear to scan). */
+    hs_database_t **unless_dbs;
+    size_t unless_group_count;
     hs_database_t *stream_db; /* triggers and suppressors, streaming mode */
     /* The triggers that cannot match an ASCII view (ascii_reach.c), split
      * out of db so that ASCII views, the bulk of the traffic, do not pay
@@ -138,7 +143,8 @@ struct aupf_ruleset {
      * its anchored form, deserialized into som_dbs/anchored_dbs on first
      * use (start_db.c). NULL when compiled here: every database is built. */
     aupf__blob *start_blobs;
-    aupf__blob unless_blob, stream_blob, other_blob; /* from the cache, until first use */
+    aupf__blob *unless_blobs;           /* per suppressor group, from the cache */
+    aupf__blob stream_blob, other_blob; /* from the cache, until first use */
     const unsigned char *cache_map;
     size_t cache_map_len;
     hs_scratch_t *scratch_prototype;
@@ -264,15 +270,18 @@ struct aupf_scanner {
     size_t *pattern_slots; /* per pattern + 1: counting sort */
     uint32_t *rule_fired;  /* per rule: scan_stamp when its trigger hit in this scan */
     uint32_t scan_stamp;
-    int needs_unless;           /* a rule with suppressors fired: run unless_db */
+    int needs_unless;           /* a rule with suppressors fired: run its group's */
+    uint32_t *group_fired;      /* per suppressor group: scan_stamp when one of its rules fired */
+    uint32_t unless_group;      /* the suppressor group being scanned */
     unsigned char *start_ready; /* per expression x 2: scratch fits that start database */
-    unsigned char stream_ready, unless_ready, other_ready;
-    bool every_trigger;       /* tests: scan ASCII views with other_db too */
-    bool whole_text_unless;   /* tests: look for suppressors in the whole text */
-    int start_failed;         /* a database could not be loaded from the cache */
-    aupf__vec prefix_max;     /* size_t, for suppression */
-    aupf__vec unless_windows; /* aupf__span: where suppressors are looked for */
-    size_t unless_base;       /* the offset of the window being scanned */
+    unsigned char stream_ready, other_ready;
+    unsigned char *unless_ready; /* per suppressor group: scratch fits its database */
+    bool every_trigger;          /* tests: scan ASCII views with other_db too */
+    bool whole_text_unless;      /* tests: look for suppressors in the whole text */
+    int start_failed;            /* a database could not be loaded from the cache */
+    aupf__vec prefix_max;        /* size_t, for suppression */
+    aupf__vec unless_windows;    /* aupf__span: where suppressors are looked for */
+    size_t unless_base;          /* the offset of the window being scanned */
     aupf__decider decider;
     aupf__normalizer *normalizer;
     hs_stream_t *work_stream; /* compact streams expand into this one */
@@ -303,7 +312,7 @@ int aupf__scratch_prepare(aupf_ruleset *rs);
  * set). The start-of-match database of expression x (anchored: its
  * anchored form), the suppressor and the streaming database. */
 const hs_database_t *aupf__start_db(aupf_scanner *s, uint32_t x, int anchored);
-const hs_database_t *aupf__unless_db(aupf_scanner *s);
+const hs_database_t *aupf__unless_db(aupf_scanner *s, uint32_t group);
 const hs_database_t *aupf__stream_db(aupf_scanner *s);
 /* The triggers that only text with other bytes than ASCII can match. */
 const hs_database_t *aupf__other_db(aupf_scanner *s);
@@ -326,17 +335,12 @@ int aupf__hs_state_settle(aupf__hs_state *h);
 int aupf__hs_state_end(aupf__hs_state *h, aupf_scanner *s, match_event_handler on_match, void *ctx);
 size_t aupf__hs_state_bytes(const aupf__hs_state *h, const aupf_ruleset *rs);
 /* The big databases. */
-typedef enum {
-    AUPF__DB_TRIGGERS,
-    AUPF__DB_STREAM,
-    AUPF__DB_UNLESS,
-    AUPF__DB_OTHER,
-    AUPF__DB_COUNT
-} aupf__db_kind;
+typedef enum { AUPF__DB_TRIGGERS, AUPF__DB_STREAM, AUPF__DB_OTHER, AUPF__DB_COUNT } aupf__db_kind;
 /* compile.c: a database rebuilt from its expressions (a cached one was
  * damaged): one of the big ones, or a start database. */
 hs_database_t *aupf__build_database(const aupf_ruleset *rs, aupf__db_kind kind);
 hs_database_t *aupf__build_start_database(const aupf_ruleset *rs, uint32_t x, int anchored);
+hs_database_t *aupf__build_unless_database(const aupf_ruleset *rs, uint32_t group);
 /* The streaming database without a scanner (opening a stream). */
 hs_database_t *aupf__stream_database(aupf_ruleset *rs);
 /* The same without a scanner (the bench); NULL when there are none. */
@@ -391,10 +395,10 @@ void aupf__fill_result(aupf_result *res, const aupf_ruleset *rs, const aupf__dec
  * out of memory, which stops the Hyperscan scan. */
 int aupf__push_hit(aupf_scanner *s, uint32_t pattern, size_t to);
 
-/* suppressors.c: the suppressor pass of a block scan, in windows around
- * the trigger hits already in s->hits. */
-hs_error_t aupf__scan_suppressors(aupf_scanner *s, const hs_database_t *udb, const char *text,
-                                  size_t len);
+/* suppressors.c: the suppressor pass of a block scan: for each suppressor
+ * group with a rule that fired, its database in windows around that
+ * group's trigger hits (those already in s->hits). */
+hs_error_t aupf__scan_suppressors(aupf_scanner *s, const char *text, size_t len);
 /* True for the statuses on_error covers: failures inside a scan, not the
  * caller's arguments or input. */
 bool aupf__internal_failure(int status);

@@ -13,7 +13,7 @@
  * cache costs a compile, never a wrong or failed scan. */
 typedef struct {
     const aupf_ruleset *rs;
-    int big;      /* an aupf__db_kind, or -1 for a start database */
+    int big;      /* an aupf__db_kind; -1 a start database, -2 a suppressor group's */
     int anchored; /* a start database: its anchored form */
     uint32_t x;
 } rebuild;
@@ -24,8 +24,9 @@ static hs_database_t *published(hs_database_t **slot, const aupf__blob *blob, re
         return db;
     hs_database_t *mine = aupf__blob_database(blob);
     if (!mine)
-        mine = r.big >= 0 ? aupf__build_database(r.rs, (aupf__db_kind)r.big)
-                          : aupf__build_start_database(r.rs, r.x, r.anchored);
+        mine = r.big >= 0    ? aupf__build_database(r.rs, (aupf__db_kind)r.big)
+               : r.big == -1 ? aupf__build_start_database(r.rs, r.x, r.anchored)
+                             : aupf__build_unless_database(r.rs, r.x);
     if (!mine)
         return NULL;
     hs_database_t *expected = NULL;
@@ -73,11 +74,13 @@ const hs_database_t *aupf__stream_db(aupf_scanner *s) {
     return fitted(s, aupf__stream_database(s->rs), &s->stream_ready);
 }
 
-const hs_database_t *aupf__unless_db(aupf_scanner *s) {
-    return fitted(
-        s,
-        published(&s->rs->unless_db, &s->rs->unless_blob, (rebuild){s->rs, AUPF__DB_UNLESS, 0, 0}),
-        &s->unless_ready);
+const hs_database_t *aupf__unless_db(aupf_scanner *s, uint32_t group) {
+    aupf_ruleset *rs = s->rs;
+    return fitted(s,
+                  published(&rs->unless_dbs[group],
+                            rs->unless_blobs ? &rs->unless_blobs[group] : NULL,
+                            (rebuild){rs, -2, 0, group}),
+                  &s->unless_ready[group]);
 }
 
 hs_database_t *aupf__other_database(aupf_ruleset *rs) {

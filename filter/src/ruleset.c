@@ -40,7 +40,10 @@ static void ruleset_free(aupf_ruleset *rs) {
     free(rs->exprs);
     free(rs->expr_members);
     hs_free_database(rs->db);
-    hs_free_database(rs->unless_db);
+    for (size_t g = 0; rs->unless_dbs && g < rs->unless_group_count; g++)
+        hs_free_database(rs->unless_dbs[g]);
+    free(rs->unless_dbs);
+    free(rs->unless_blobs);
     hs_free_database(rs->stream_db);
     hs_free_database(rs->other_db);
     hs_free_scratch(rs->scratch_prototype);

@@ -20,6 +20,9 @@ int aupf_scanner_new(aupf_ruleset *rs, aupf_scanner **out) {
     s->pattern_slots = calloc(rs->pattern_count + 1, sizeof *s->pattern_slots);
     s->rule_fired = calloc(rs->rule_count ? rs->rule_count : 1, sizeof *s->rule_fired);
     s->start_ready = calloc(2 * (rs->expr_count ? rs->expr_count : 1), 1);
+    size_t ng = rs->unless_group_count ? rs->unless_group_count : 1;
+    s->unless_ready = calloc(ng, 1);
+    s->group_fired = calloc(ng, sizeof *s->group_fired);
     s->matches.elem_size = sizeof(aupf_match);
     s->decided.elem_size = sizeof(aupf__dmatch);
     s->prefix_max.elem_size = sizeof(size_t);
@@ -32,7 +35,8 @@ int aupf_scanner_new(aupf_ruleset *rs, aupf_scanner **out) {
     s->normalizer = aupf__normalizer_new();
     s->result.rs = rs;
     if (aupf__decider_init(&s->decider, rs) != AUPF_OK || !s->result.scores || !s->pattern_slots ||
-        !s->rule_fired || !s->result.shadow_flagged || !s->result.flagged || !s->normalizer ||
+        !s->rule_fired || !s->unless_ready || !s->group_fired || !s->result.shadow_flagged ||
+        !s->result.flagged || !s->normalizer ||
         hs_clone_scratch(rs->scratch_prototype, &s->scratch) != HS_SUCCESS) {
         aupf_scanner_free(s);
         return AUPF_E_NOMEM;
@@ -58,6 +62,8 @@ void aupf_scanner_free(aupf_scanner *s) {
     free(s->pattern_slots);
     free(s->rule_fired);
     free(s->start_ready);
+    free(s->unless_ready);
+    free(s->group_fired);
     aupf__vec_free(&s->prefix_max);
     aupf__vec_free(&s->unless_windows);
     aupf__decider_free(&s->decider);
@@ -92,6 +98,7 @@ static int on_end(unsigned id, unsigned long long from, unsigned long long to, u
             continue;
         if (r->unless.count) {
             s->rule_fired[p->rule] = s->scan_stamp;
+            s->group_fired[r->unless_group] = s->scan_stamp;
             s->needs_unless = 1;
         }
         if (aupf__push_hit(s, pi, (size_t)to))
@@ -496,6 +503,7 @@ static int scan_block(aupf_scanner *s, aupf_role role, const char *text, size_t 
     s->needs_unless = 0;
     if (++s->scan_stamp == 0) { /* wrapped: forget every old stamp */
         memset(s->rule_fired, 0, rs->rule_count * sizeof *s->rule_fired);
+        memset(s->group_fired, 0, rs->unless_group_count * sizeof *s->group_fired);
         s->scan_stamp = 1;
     }
     hs_error_t e = hs_scan(rs->db, text, (unsigned)len, 0, s->scratch, on_end, s);
@@ -505,11 +513,8 @@ static int scan_block(aupf_scanner *s, aupf_role role, const char *text, size_t 
         const hs_database_t *odb = aupf__other_db(s);
         e = odb ? hs_scan(odb, text, (unsigned)len, 0, s->scratch, on_end, s) : HS_INVALID;
     }
-    if (e == HS_SUCCESS && !s->scan_failed && s->needs_unless &&
-        (rs->unless_db || rs->unless_blob.len)) {
-        const hs_database_t *udb = aupf__unless_db(s);
-        e = udb ? aupf__scan_suppressors(s, udb, text, len) : HS_INVALID;
-    }
+    if (e == HS_SUCCESS && !s->scan_failed && s->needs_unless)
+        e = aupf__scan_suppressors(s, text, len);
     if (e != HS_SUCCESS || s->scan_failed)
         return s->scan_failed ? AUPF_E_NOMEM : AUPF_E_SCAN;
     st = resolve(s);

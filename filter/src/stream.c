@@ -395,7 +395,7 @@ static int suppressed_in_window(const aupf_stream *st, aupf_scanner *s, const st
     ws = base + aupf__utf8_floor(view, n, ws - base);
     we = base + aupf__utf8_ceil(view, n, we - base);
     /* first the database: loading it may replace the scanner's scratch */
-    const hs_database_t *db = aupf__unless_db(s);
+    const hs_database_t *db = aupf__unless_db(s, rs->rules[rule].unless_group);
     if (!db)
         return AUPF_E_SCAN;
     s->hits.count = 0;

@@ -1,9 +1,12 @@
-/* The suppressor pass of a block scan. A suppressor counts only where it
- * overlaps a match of its own rule's trigger, and both have a maximum
+/* The suppressor pass of a block scan. A suppressor counts only for its
+ * own rule, so only the suppressor databases of the groups (pack files)
+ * whose rules fired are scanned: a chat message that fires one rule scans
+ * one pack's suppressors, not every pack's. A suppressor counts only where
+ * it overlaps a match of its rule's trigger, and both have a maximum
  * width, so it is looked for only in a window around each trigger end that
  * fired: a long text with a few trigger hits scans a few hundred bytes of
  * suppressors instead of all of it. Verdicts are those of a scan of the
- * whole text:
+ * whole text with every suppressor:
  *
  * - A suppressor [us, ue) of width <= wu overlapping a trigger [ts, te) of
  *   width <= wt has te - wt - wu < us and ue < te + wu, so it lies inside
@@ -22,7 +25,9 @@
 /* Windows closer than this are scanned as one: a call costs more. */
 #define WINDOW_JOIN_GAP 64
 
-/* A suppressor expression matched: a hit for each rule that fired. */
+/* A suppressor expression matched: a hit for each rule of the group being
+ * scanned that fired (a rule of another group that shares the expression
+ * gets its hit from its own group's scan). */
 static int on_unless(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                      void *ctx) {
     (void)from;
@@ -33,7 +38,8 @@ static int on_unless(unsigned id, unsigned long long from, unsigned long long to
     for (uint32_t k = 0; k < e->member_count; k++) {
         uint32_t pi = rs->expr_members[e->first_member + k];
         const aupf__pattern *p = &rs->patterns[pi];
-        if (p->unless_index == AUPF__NO_UNLESS || s->rule_fired[p->rule] != s->scan_stamp)
+        if (p->unless_index == AUPF__NO_UNLESS || s->rule_fired[p->rule] != s->scan_stamp ||
+            rs->rules[p->rule].unless_group != s->unless_group)
             continue;
         if (aupf__push_hit(s, pi, s->unless_base + (size_t)to))
             return 1;
@@ -47,16 +53,16 @@ static hs_error_t scan_window(aupf_scanner *s, const hs_database_t *udb, const c
     return hs_scan(udb, text + from, (unsigned)(to - from), 0, s->scratch, on_unless, s);
 }
 
-/* The windows around the trigger hits found so far (every hit is a
- * trigger's when this runs), in s->unless_windows. 0 when the whole text
- * is to be scanned: a window would hold it, or some width is unbounded. */
-static int collect_windows(aupf_scanner *s, const char *text, size_t len) {
+/* The windows around the trigger hits h[0..n) of the group being scanned,
+ * in s->unless_windows. 0 when the whole text is to be scanned: a window
+ * would hold it, or some width is unbounded. */
+static int collect_windows(aupf_scanner *s, const aupf__span *h, size_t n, const char *text,
+                           size_t len) {
     const aupf_ruleset *rs = s->rs;
-    const aupf__span *h = s->hits.data;
     s->unless_windows.count = 0;
-    for (size_t i = 0; i < s->hits.count; i++) {
+    for (size_t i = 0; i < n; i++) {
         const aupf__pattern *p = &rs->patterns[h[i].pattern];
-        if (!rs->rules[p->rule].unless.count)
+        if (!rs->rules[p->rule].unless.count || rs->rules[p->rule].unless_group != s->unless_group)
             continue;
         uint32_t wu = rs->rules[p->rule].unless_width;
         if (wu == AUPF__UNBOUNDED || p->max_width == AUPF__UNBOUNDED)
@@ -77,9 +83,11 @@ static int collect_windows(aupf_scanner *s, const char *text, size_t len) {
     return 1;
 }
 
-hs_error_t aupf__scan_suppressors(aupf_scanner *s, const hs_database_t *udb, const char *text,
-                                  size_t len) {
-    if (s->whole_text_unless || !collect_windows(s, text, len))
+static hs_error_t scan_group(aupf_scanner *s, const hs_database_t *udb, size_t trigger_hits,
+                             const char *text, size_t len) {
+    /* the hits vector may move as suppressor hits are pushed: windows are
+     * collected before the first scan */
+    if (s->whole_text_unless || !collect_windows(s, s->hits.data, trigger_hits, text, len))
         return s->scan_failed ? HS_SUCCESS : scan_window(s, udb, text, 0, len);
     aupf__span *w = s->unless_windows.data;
     size_t n = s->unless_windows.count;
@@ -94,6 +102,23 @@ hs_error_t aupf__scan_suppressors(aupf_scanner *s, const hs_database_t *udb, con
         if (e != HS_SUCCESS || s->scan_failed)
             return e;
         i = j;
+    }
+    return HS_SUCCESS;
+}
+
+hs_error_t aupf__scan_suppressors(aupf_scanner *s, const char *text, size_t len) {
+    const aupf_ruleset *rs = s->rs;
+    size_t trigger_hits = s->hits.count; /* suppressor hits follow them */
+    for (uint32_t g = 0; g < rs->unless_group_count; g++) {
+        if (s->group_fired[g] != s->scan_stamp)
+            continue;
+        const hs_database_t *udb = aupf__unless_db(s, g);
+        if (!udb)
+            return HS_INVALID;
+        s->unless_group = g;
+        hs_error_t e = scan_group(s, udb, trigger_hits, text, len);
+        if (e != HS_SUCCESS || s->scan_failed)
+            return e;
     }
     return HS_SUCCESS;
 }

@@ -210,9 +210,71 @@ static void dev_data_same_verdicts(void **state) {
     aupf_ruleset_release(rs);
 }
 
+/* Each pack file's suppressors form a database of their own, scanned only
+ * when one of that pack's rules fired; an expression two packs share is in
+ * both, and each scan suppresses its own pack's rules only. */
+static const char *PACK_A =
+    "rules = (\n"
+    "{ id = \"violence.a.kill\"; rev = 1; category = \"violence\"; weight = 0.9;\n"
+    "  pattern = \"\\\\bkill\\\\s{1,3}(him|her)\\\\b\"; roles = [\"prompt\"];\n"
+    "  unless = [\"\\\\bgame:[^.]{0,30}\"];\n"
+    "  description = \"d\"; matches = [\"kill him\"]; ignores = [\"game: kill him\"]; }\n"
+    ");\n";
+static const char *PACK_B =
+    "rules = (\n"
+    "{ id = \"weapons.b.gun\"; rev = 1; category = \"weapons\"; weight = 0.9;\n"
+    "  pattern = \"\\\\bbuy\\\\s{1,3}a\\\\s{1,3}gun\\\\b\"; roles = [\"prompt\"];\n"
+    "  unless = [\"\\\\bgame:[^.]{0,30}\", \"\\\\bgun\\\\s{1,3}emoji\"];\n"
+    "  description = \"d\"; matches = [\"buy a gun\"]; ignores = [\"buy a gun emoji\"]; }\n"
+    ");\n";
+
+static void suppressor_groups_per_pack(void **state) {
+    (void)state;
+    const char *dir = test_tmpdir();
+    test_write(dir, "a.rules", PACK_A);
+    test_write(dir, "b.rules", PACK_B);
+    const char *conf =
+        test_write(dir, "ab.conf",
+                   "categories = (\n"
+                   "  { name = \"violence\"; threshold = 0.5; action = \"block\"; },\n"
+                   "  { name = \"weapons\"; threshold = 0.5; action = \"redact\"; }\n"
+                   ");\n"
+                   "packs = [ \"a.rules\", \"b.rules\" ];\n");
+    aupf_load_options o = {.no_cache = 1};
+    diag_log log = {0};
+    aupf_ruleset *rs = NULL;
+    if (aupf_ruleset_load(conf, &o, diag_capture, &log, &rs) != AUPF_OK)
+        fail_msg("%s", log.text);
+    assert_int_equal(rs->unless_group_count, 2);
+    assert_int_not_equal(rs->rules[0].unless_group, rs->rules[1].unless_group);
+    aupf_scanner *s;
+    assert_int_equal(aupf_scanner_new(rs, &s), AUPF_OK);
+    const struct {
+        const char *text, *matches;
+    } cases[] = {
+        {"game: kill him and buy a gun", ""},                 /* both groups, both suppressed */
+        {"kill him. game: buy a gun", "violence.a.kill@0-8"}, /* shared, overlaps one */
+        {"buy a gun. game: kill him", "weapons.b.gun@0-9"},
+        {"game: kill him", ""},                                 /* one group fired */
+        {"buy a gun emoji, kill her", "violence.a.kill@17-25"}, /* b's own suppressor */
+        {"kill her, buy a gun", "violence.a.kill@0-8;weapons.b.gun@10-19"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const aupf_result *r = test_scan(s, AUPF_ROLE_PROMPT, cases[i].text);
+        if (strcmp(test_matches(r), cases[i].matches) != 0)
+            fail_msg("\"%s\": got \"%s\", want \"%s\"", cases[i].text, test_matches(r),
+                     cases[i].matches);
+        assert_true(same_verdicts(s, AUPF_ROLE_PROMPT, cases[i].text, strlen(cases[i].text),
+                                  cases[i].text));
+    }
+    aupf_scanner_free(s);
+    aupf_ruleset_release(rs);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cases_near_window_edges),
+        cmocka_unit_test(suppressor_groups_per_pack),
         cmocka_unit_test(windows_at_every_offset),
         cmocka_unit_test(dev_data_same_verdicts),
     };
