@@ -116,6 +116,11 @@ struct aupf_ruleset {
     size_t category_count;
     aupf__rule *rules;
     size_t rule_count;
+    /* While packs load: rule ids, open addressing, rule index + 1 per slot
+     * (0 empty), so that finding a duplicate id costs the same for the
+     * ten-thousandth rule as for the first. */
+    uint32_t *id_slots;
+    size_t id_slot_count; /* a power of two, or 0 */
     aupf__pattern *patterns;
     size_t pattern_count;
     aupf__expr *exprs;

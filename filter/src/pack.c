@@ -162,11 +162,44 @@ static size_t find_category(const aupf_ruleset *rs, const char *name) {
     return SIZE_MAX;
 }
 
+static size_t id_slot(const char *id, size_t slot_count) {
+    aupf__hasher h;
+    aupf__hash_init(&h);
+    aupf__hash_str(&h, id);
+    return (size_t)aupf__hash_final(&h) & (slot_count - 1);
+}
+
 static bool id_taken(const aupf_ruleset *rs, const char *id) {
-    for (size_t i = 0; i < rs->rule_count; i++)
-        if (strcmp(rs->rules[i].id, id) == 0)
+    for (size_t k = rs->id_slot_count ? id_slot(id, rs->id_slot_count) : 0;
+         rs->id_slot_count && rs->id_slots[k]; k = (k + 1) & (rs->id_slot_count - 1))
+        if (strcmp(rs->rules[rs->id_slots[k] - 1].id, id) == 0)
             return true;
     return false;
+}
+
+static void id_slot_put(uint32_t *slots, size_t slot_count, const char *id, uint32_t rule) {
+    size_t k = id_slot(id, slot_count);
+    while (slots[k])
+        k = (k + 1) & (slot_count - 1);
+    slots[k] = rule + 1;
+}
+
+/* Adds the last rule's id, keeping the table at most half full. */
+static int id_index_add(aupf_ruleset *rs) {
+    if (2 * rs->rule_count > rs->id_slot_count) {
+        size_t n = rs->id_slot_count ? 2 * rs->id_slot_count : 256;
+        uint32_t *slots = calloc(n, sizeof *slots);
+        if (!slots)
+            return -1;
+        for (size_t i = 0; i + 1 < rs->rule_count; i++)
+            id_slot_put(slots, n, rs->rules[i].id, (uint32_t)i);
+        free(rs->id_slots);
+        rs->id_slots = slots;
+        rs->id_slot_count = n;
+    }
+    id_slot_put(rs->id_slots, rs->id_slot_count, rs->rules[rs->rule_count - 1].id,
+                (uint32_t)(rs->rule_count - 1));
+    return 0;
 }
 
 /* Reads one rule group; returns 1 when valid (appended), 0 when invalid
@@ -299,7 +332,7 @@ static int read_rule(aupf_ruleset *rs, aupf__lcctx *c, const config_setting_t *g
         goto oom;
     rs->rules = rules;
     rules[rs->rule_count++] = r;
-    return 1;
+    return id_index_add(rs) == 0 ? 1 : -1;
 oom:
     rule_free(&r);
     return -1;

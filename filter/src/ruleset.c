@@ -13,6 +13,7 @@ static void ruleset_free(aupf_ruleset *rs) {
         free(rs->categories[i].code);
     }
     free(rs->categories);
+    free(rs->id_slots);
     for (size_t i = 0; i < rs->rule_count; i++) {
         aupf__rule *r = &rs->rules[i];
         free(r->id);

@@ -47,6 +47,36 @@ static void duplicate_id(void **state) {
                  "test.rules:3: error: [violence.a.b] duplicate rule id");
 }
 
+/* Ids are found through a hash table that grows as packs load: a
+ * duplicate far past its first growth is still found, and on its line. */
+static void duplicate_id_among_many(void **state) {
+    (void)state;
+    enum { N = 700 };
+    static char pack[N * 300];
+    size_t o = (size_t)snprintf(pack, sizeof pack, "rules = (\n");
+    char id[64];
+    for (int i = 0; i <= N; i++) {
+        snprintf(id, sizeof id, "violence.many.r%d", i == N ? 3 : i);
+        o += (size_t)snprintf(pack + o, sizeof pack - o,
+                              "{ id = \"%s\"; rev = 1; category = \"violence\"; pattern = "
+                              "\"\\\\bkill\\\\b\"; weight = 0.5; roles = [\"prompt\"]; "
+                              "description = \"t\"; matches = [\"kill\"]; ignores = "
+                              "[\"k\"]; }%s\n",
+                              id, i == N ? "" : ",");
+    }
+    snprintf(pack + o, sizeof pack - o, ");\n");
+    expect_error(pack, "test.rules:702: error: [violence.many.r3] duplicate rule id");
+    pack[o - 1] = '\0'; /* without the duplicate: the N rules load */
+    char *last = strrchr(pack, '{');
+    snprintf(last - 2, sizeof pack - (size_t)(last - 2 - pack), "\n);\n");
+    diag_log log;
+    aupf_ruleset *rs = test_load_rules(pack, &log);
+    if (!rs)
+        fail_msg("%s", log.text);
+    assert_int_equal(aupf_ruleset_rule_count(rs), N);
+    aupf_ruleset_release(rs);
+}
+
 static void undeclared_category(void **state) {
     (void)state;
     expect_error("rules = (\n" RULE("gore.a.b", "gore", "x", "0.5", "") "\n);\n",
@@ -176,6 +206,7 @@ int main(void) {
         cmocka_unit_test(valid_pack_loads),
         cmocka_unit_test(syntax_error_names_file_and_line),
         cmocka_unit_test(duplicate_id),
+        cmocka_unit_test(duplicate_id_among_many),
         cmocka_unit_test(undeclared_category),
         cmocka_unit_test(weight_out_of_range),
         cmocka_unit_test(bad_pattern_reports_hyperscan_message),
