@@ -158,6 +158,47 @@ static void damaged_lazy_database_is_rebuilt_when_used(void **state) {
     aupf_ruleset_release(rs);
 }
 
+static uint64_t read_u64(FILE *f) {
+    unsigned char b[8];
+    assert_int_equal(fread(b, 1, 8, f), 8);
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | b[i];
+    return v;
+}
+
+/* The same for a pack's suppressor database: damage found when a rule of
+ * the pack first fires, that database rebuilt, the suppressor still
+ * counted. The file: magic, format, key, Hyperscan's version, the widths,
+ * the trigger database, then the suppressor groups. */
+static void damaged_suppressor_database_is_rebuilt_when_used(void **state) {
+    (void)state;
+    env e;
+    make_env(&e, RULES_A);
+    diag_log log;
+    aupf_ruleset_release(load(&e, &log));
+    FILE *f = fopen(cache_file(&e), "r+b");
+    assert_non_null(f);
+    fseek(f, 24, SEEK_SET);
+    fseek(f, (long)read_u64(f), SEEK_CUR);     /* the version string */
+    fseek(f, 8 * (long)read_u64(f), SEEK_CUR); /* the widths */
+    uint64_t trigger_len = read_u64(f);
+    fseek(f, 8 + (long)trigger_len, SEEK_CUR); /* its checksum and bytes */
+    assert_int_equal(read_u64(f), 1);          /* one pack with suppressors */
+    uint64_t len = read_u64(f);
+    fseek(f, 8 + (long)len / 2, SEEK_CUR); /* the middle of its bytes */
+    long at = ftell(f);
+    int c = fgetc(f);
+    fseek(f, at, SEEK_SET);
+    fputc(c ^ 0x5a, f);
+    fclose(f);
+    aupf_ruleset *rs = load(&e, &log);
+    assert_true(aupf_ruleset_from_cache(rs));
+    assert_verdict(rs, "kill time, then kill", "violence.c.kill@16-20");
+    assert_verdict(rs, "kill time", "");
+    aupf_ruleset_release(rs);
+}
+
 static void truncated_cache_is_rebuilt(void **state) {
     (void)state;
     env e;
@@ -233,6 +274,7 @@ int main(void) {
         cmocka_unit_test(changed_rules_do_not_use_the_old_cache),
         cmocka_unit_test(corrupt_cache_is_rebuilt),
         cmocka_unit_test(damaged_lazy_database_is_rebuilt_when_used),
+        cmocka_unit_test(damaged_suppressor_database_is_rebuilt_when_used),
         cmocka_unit_test(truncated_cache_is_rebuilt),
         cmocka_unit_test(stale_cache_under_the_right_name_is_rejected),
         cmocka_unit_test(unwritable_cache_dir_still_loads),
