@@ -217,51 +217,134 @@ static size_t ascii_next_spaced(const unsigned char *t, size_t len, size_t i) {
 
 typedef enum { TEXT_PLAIN, TEXT_FOLD, TEXT_NON_ASCII } text_kind;
 
+/* What classify_text carries from byte to byte. */
+typedef struct {
+    unsigned run, prev; /* the current run of one letter */
+    size_t anchor;      /* the last safe cut (aupf__next_forced_cut) */
+    uint32_t letters;
+} classify_state;
+
+enum { STEP_ON, STEP_FOLD, STEP_NON_ASCII };
+
+/* Byte i of classify_text. */
+static int classify_step(const unsigned char *t, size_t len, size_t i, classify_state *st) {
+    unsigned c = t[i], cls = byte_class[c];
+    if (cls & C_HIGH)
+        return STEP_NON_ASCII;
+    if (i >= 3 && aupf__cut_may_follow(t[i - 1]) && IS_ALNUM_B(t[i - 2]) && IS_ALNUM_B(t[i - 3]))
+        st->anchor = i;
+    else if (i - st->anchor >= MAX_PIECE)
+        return STEP_FOLD; /* a forced cut: the text goes through the pieces */
+    if (cls & C_ALPHA) {
+        st->letters++;
+        st->run = (c | 32) == st->prev ? st->run + 1 : 1;
+        st->prev = c | 32;
+        return st->run == 3 ? STEP_FOLD : STEP_ON;
+    }
+    st->run = st->prev = 0;
+    if ((cls & C_LEET) && i > 0 && (byte_class[t[i - 1]] & C_ALPHA)) {
+        size_t j = i;
+        while (j < len && (byte_class[t[j]] & C_LEET))
+            j++;
+        if (j < len && (byte_class[t[j]] & C_ALPHA))
+            return STEP_FOLD;
+    }
+    /* a separator after an isolated letter: a spelled-out word? */
+    if ((cls & C_SEP) && i > 0 && ascii_isolated(t, len, i - 1)) {
+        size_t j = ascii_next_spaced(t, len, i - 1);
+        if (j && ascii_next_spaced(t, len, j))
+            return STEP_FOLD;
+    }
+    return STEP_ON;
+}
+
+#define BYTES_01 0x0101010101010101ull
+
+/* 0x01 in each byte of v that is zero. */
+static inline uint64_t zero_bytes(uint64_t v) {
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
+    return ~(((v & low7) + low7) | v | low7) >> 7;
+}
+
+/* Bytes i..i+7 (i >= 3) at once, as eight classify_steps would take them,
+ * when none of them can fold the text or needs a step that looks further
+ * ahead: ASCII, no letter a third time, no leet symbol after a letter, no
+ * separator after an isolated letter, the piece short. False leaves st
+ * unchanged: the bytes then take classify_step one by one. Each byte's
+ * classes sit in its own byte of a 64-bit word; a word's letters and the
+ * spaces between words need no branch. */
+static bool classify_block(const unsigned char *t, size_t i, classify_state *st) {
+    uint64_t x;
+    memcpy(&x, t + i, 8);
+    if ((x & 0x8080808080808080ull) || i + 7 - st->anchor >= MAX_PIECE)
+        return false;
+    const unsigned char *b = t + i;
+    uint64_t cls = (uint64_t)byte_class[b[0]] | (uint64_t)byte_class[b[1]] << 8 |
+                   (uint64_t)byte_class[b[2]] << 16 | (uint64_t)byte_class[b[3]] << 24 |
+                   (uint64_t)byte_class[b[4]] << 32 | (uint64_t)byte_class[b[5]] << 40 |
+                   (uint64_t)byte_class[b[6]] << 48 | (uint64_t)byte_class[b[7]] << 56;
+    uint64_t p1 = byte_class[t[i - 1]], p2 = byte_class[t[i - 2]], p3 = byte_class[t[i - 3]];
+    uint64_t alpha = cls & BYTES_01, alnum = (cls | cls >> 1) & BYTES_01;
+    uint64_t n1 = (p1 | p1 >> 1) & 1, n2 = (p2 | p2 >> 1) & 1, n3 = (p3 | p3 >> 1) & 1;
+    /* for each byte: the same facts about the bytes 1, 2 and 3 before it */
+    uint64_t alpha1 = alpha << 8 | (p1 & 1), alpha2 = alpha << 16 | (p1 & 1) << 8 | (p2 & 1);
+    uint64_t alnum2 = alnum << 16 | n1 << 8 | n2, alnum3 = alnum << 24 | n1 << 16 | n2 << 8 | n3;
+    uint64_t leet = (cls >> 2) & BYTES_01, sep = (cls >> 3) & BYTES_01;
+    if ((leet & alpha1) || (sep & alpha1 & ~alnum2))
+        return false;
+    uint64_t folded = x | 0x2020202020202020ull;
+    uint64_t f1 = (uint64_t)(t[i - 1] | 32), f2 = (uint64_t)(t[i - 2] | 32);
+    uint64_t same1 = zero_bytes(folded ^ (folded << 8 | f1));
+    uint64_t same2 = zero_bytes(folded ^ (folded << 16 | f1 << 8 | f2));
+    if (same1 & same2 & alpha & alpha1 & alpha2)
+        return false; /* a letter three times */
+    uint64_t cut = (((cls >> 5) & BYTES_01) << 8 | ((p1 >> 5) & 1)) & alnum2 & alnum3;
+    if (cut)
+        st->anchor = i + (size_t)(63 - __builtin_clzll(cut)) / 8;
+    st->letters += (uint32_t)((alpha * BYTES_01) >> 56); /* the sum of the bytes */
+    if (alpha >> 56) {
+        st->prev = t[i + 7] | 32u;
+        st->run = (same1 >> 56) & (alpha >> 48) & 1 ? 2 : 1;
+    } else {
+        st->run = st->prev = 0;
+    }
+    return true;
+}
+
 /* One pass over the bytes: TEXT_NON_ASCII at the first byte >= 0x80;
  * TEXT_FOLD when ASCII text has something the folding steps would change
  * (a leet run closed by letters, a letter three times, three letters
  * spelled out with separators); TEXT_PLAIN otherwise. It may answer FOLD
- * where the full pass then changes nothing, never PLAIN where it folds. */
-static text_kind classify_text(const unsigned char *t, size_t len, uint32_t *letters) {
-    unsigned run = 0, prev = 0; /* the current run of one letter */
-    size_t anchor = 0;          /* the last safe cut (aupf__next_forced_cut) */
-    uint32_t nletters = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned c = t[i], cls = byte_class[c];
-        if (cls & C_HIGH)
-            return TEXT_NON_ASCII;
-        if (i >= 3 && aupf__cut_may_follow(t[i - 1]) && IS_ALNUM_B(t[i - 2]) &&
-            IS_ALNUM_B(t[i - 3]))
-            anchor = i;
-        else if (i - anchor >= MAX_PIECE)
-            goto fold; /* a forced cut: the text goes through the pieces */
-        if (cls & C_ALPHA) {
-            nletters++;
-            run = (c | 32) == prev ? run + 1 : 1;
-            prev = c | 32;
-            if (run == 3)
-                goto fold;
+ * where the full pass then changes nothing, never PLAIN where it folds.
+ * Eight bytes at a time where nothing happens (classify_block), else byte
+ * by byte. */
+static text_kind classify(const unsigned char *t, size_t len, uint32_t *letters, bool bytewise) {
+    classify_state st = {0, 0, 0, 0};
+    for (size_t i = 0; i < len;) {
+        if (!bytewise && i >= 3 && len - i >= 8 && classify_block(t, i, &st)) {
+            i += 8;
             continue;
         }
-        run = prev = 0;
-        if ((cls & C_LEET) && i > 0 && (byte_class[t[i - 1]] & C_ALPHA)) {
-            size_t j = i;
-            while (j < len && (byte_class[t[j]] & C_LEET))
-                j++;
-            if (j < len && (byte_class[t[j]] & C_ALPHA))
-                goto fold;
-        }
-        /* a separator after an isolated letter: a spelled-out word? */
-        if ((cls & C_SEP) && i > 0 && ascii_isolated(t, len, i - 1)) {
-            size_t j = ascii_next_spaced(t, len, i - 1);
-            if (j && ascii_next_spaced(t, len, j))
-                goto fold;
+        size_t end = i < 3 ? 3 : i + 8; /* a block needs three bytes before it */
+        for (end = end < len ? end : len; i < end; i++) {
+            int r = classify_step(t, len, i, &st);
+            if (r == STEP_NON_ASCII)
+                return TEXT_NON_ASCII;
+            if (r == STEP_FOLD)
+                return aupf__is_ascii((const char *)t, len) ? TEXT_FOLD : TEXT_NON_ASCII;
         }
     }
-    *letters = nletters;
+    *letters = st.letters;
     return TEXT_PLAIN;
-fold:
-    return aupf__is_ascii((const char *)t, len) ? TEXT_FOLD : TEXT_NON_ASCII;
+}
+
+static text_kind classify_text(const unsigned char *t, size_t len, uint32_t *letters) {
+    return classify(t, len, letters, false);
+}
+
+int aupf__classify_ascii(const char *text, size_t len, uint32_t *letters, bool bytewise) {
+    *letters = 0;
+    return (int)classify((const unsigned char *)text, len, letters, bytewise);
 }
 
 /* ---- growing buffers ---------------------------------------------------- */

@@ -61,6 +61,12 @@ typedef struct {
  * Hiragana or Katakana are present. */
 int aupf__dominant_script(const uint32_t letters[AUPF_SCRIPT_SLOTS], int *has_kana);
 
+/* The pre-check that lets plain ASCII text be its own view: 0 when it is
+ * (*letters gets its letter count), 1 when the folding steps may change
+ * it, 2 when it is not ASCII. Eight bytes at a time where it can, or, for
+ * tests, byte by byte (the two must agree). */
+int aupf__classify_ascii(const char *text, size_t len, uint32_t *letters, bool bytewise);
+
 /* Builds the view of text[0..len). Returns 0, or a negative aupf_status.
  * The view is valid until the next call. */
 int aupf__normalize(aupf__normalizer *n, const char *text, size_t len, aupf__view *out);

@@ -412,6 +412,42 @@ static void pieces_concatenate_to_the_whole(void **state) {
     aupf__normalizer_free(parts);
 }
 
+/* The ASCII pre-check reads eight bytes at a time where nothing can
+ * happen and byte by byte elsewhere; both must give the same answer and
+ * letter count, on texts dense in what it looks for: a letter three times,
+ * leet symbols inside words, spelled-out letters, safe cuts and pieces
+ * without one, bytes that are not ASCII, and at every alignment. */
+static void pre_check_blocks_equal_bytes(void **state) {
+    (void)state;
+    static const char *const frags[] = {
+        "a", "b", "e", "A", "I", "x", "ll", "LL", "o", "k", "s", " ", "  ", "\t", "\n", "\r", ".",
+        ",", "-", "_", "*", "/", "+", "~", "|", "0", "1", "3", "4", "7", "!", "@", "$", "'", "?",
+        "(", ")", ":", "9", "2", "6", "kill", "bomb", "the", "Word", "\xc3\xa9", "\xe2\x80\x8b",
+        "aaa", "zz", "www.", "b 0 m b", "k i l l",
+        /* long words: pieces without a safe cut */
+        "thequickbrownfoxjumpsoverthelazydog", "QwertyuiopAsdfghjklZxcvbnm", "x-y.z_w"};
+    uint64_t rng = 0x5eed;
+    char text[400];
+    size_t mismatches = 0, kinds[3] = {0};
+    for (int n = 0; n < 300000; n++) {
+        size_t len = test_random_text(&rng, frags, sizeof frags / sizeof *frags,
+                                      1 + test_rand(&rng) % 60, text, sizeof text);
+        uint32_t fast_letters, byte_letters;
+        int fast = aupf__classify_ascii(text, len, &fast_letters, false);
+        int bytewise = aupf__classify_ascii(text, len, &byte_letters, true);
+        kinds[bytewise]++;
+        if (fast != bytewise || (fast == 0 && fast_letters != byte_letters)) {
+            if (mismatches++ < 5)
+                printf("\"%.*s\": blocks %d (%u letters), bytes %d (%u letters)\n", (int)len, text,
+                       fast, fast_letters, bytewise, byte_letters);
+        }
+    }
+    printf("plain %zu, fold %zu, not ASCII %zu\n", kinds[0], kinds[1], kinds[2]);
+    assert_int_equal(mismatches, 0);
+    /* every kind of answer was exercised */
+    assert_true(kinds[0] > 1000 && kinds[1] > 1000 && kinds[2] > 1000);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(evasions_are_caught_with_exact_spans, setup, teardown),
@@ -423,6 +459,7 @@ int main(void) {
         cmocka_unit_test(offset_map_is_exact),
         cmocka_unit_test(patterns_accept_collapsed_doubles),
         cmocka_unit_test(pieces_concatenate_to_the_whole),
+        cmocka_unit_test(pre_check_blocks_equal_bytes),
         cmocka_unit_test_setup_teardown(redaction_covers_hidden_characters, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
