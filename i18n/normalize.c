@@ -41,6 +41,10 @@ struct aupf__normalizer {
     uint32_t *start, *end;
     uint8_t *evasive;
     size_t out_cap, out_len;
+    /* The safe cuts of the piece being normalized, found while looking for
+     * its end (forced_cut_scan), so that the piece is not searched twice. */
+    size_t *cuts;
+    size_t cuts_cap, cut_count;
 };
 
 static const char *const signal_names[AUPF_SIGNAL_COUNT] = {
@@ -72,6 +76,7 @@ void aupf__normalizer_free(aupf__normalizer *n) {
     if (n->spoof)
         uspoof_close(n->spoof);
     free(n->cps);
+    free(n->cuts);
     free(n->out);
     free(n->start);
     free(n->end);
@@ -1020,17 +1025,42 @@ size_t aupf__forced_cut_at(const char *text, size_t len, size_t anchor, size_t p
     return f > anchor ? f : aupf__utf8_ceil(text, len, p + 1);
 }
 
-size_t aupf__next_forced_cut(const char *text, size_t len, size_t from) {
+static int record_cut(aupf__normalizer *n, size_t p) {
+    if (n->cut_count == n->cuts_cap) {
+        size_t cap = n->cuts_cap ? 2 * n->cuts_cap : 64;
+        size_t *c = realloc(n->cuts, cap * sizeof *c);
+        if (!c)
+            return STATUS_NOMEM;
+        n->cuts = c;
+        n->cuts_cap = cap;
+    }
+    n->cuts[n->cut_count++] = p;
+    return 0;
+}
+
+/* The first forced cut at or after from (see aupf__next_forced_cut); the
+ * safe cuts passed on the way go to record->cuts when record is given.
+ * SIZE_MAX when recording runs out of memory. */
+static size_t forced_cut_scan(const char *text, size_t len, size_t from, aupf__normalizer *record) {
     const unsigned char *t = (const unsigned char *)text;
     size_t anchor = from;
+    if (record)
+        record->cut_count = 0;
     for (size_t p = from + 1; p < len; p++) {
         /* only a byte after whitespace can be a safe cut: test cheaply first */
-        if (aupf__cut_may_follow(t[p - 1]) && aupf__safe_cut(text, len, from, p))
+        if (aupf__cut_may_follow(t[p - 1]) && aupf__safe_cut(text, len, from, p)) {
             anchor = p;
-        else if (p - anchor >= MAX_PIECE)
+            if (record && record_cut(record, p) != 0)
+                return SIZE_MAX;
+        } else if (p - anchor >= MAX_PIECE) {
             return aupf__forced_cut_at(text, len, anchor, p);
+        }
     }
     return len;
+}
+
+size_t aupf__next_forced_cut(const char *text, size_t len, size_t from) {
+    return forced_cut_scan(text, len, from, NULL);
 }
 
 void aupf__normalizer_reset(aupf__normalizer *n) { n->out_len = 0; }
@@ -1065,19 +1095,21 @@ int aupf__normalize_append(aupf__normalizer *n, const char *text, size_t len, si
     return encode(n, n->cps, count, base);
 }
 
-/* One piece between forced cuts, split further at safe cuts so that plain
- * ASCII stretches are copied as they are and only the stretches that need
- * it take the full pass (a curly quote should not slow a whole message). */
-static int normalize_piece(aupf__normalizer *n, const char *text, size_t len, size_t from,
-                           size_t to, aupf__view *v) {
+/* One piece between forced cuts, split further at its safe cuts (n->cuts,
+ * from forced_cut_scan) so that plain ASCII stretches are copied as they are and
+ * only the stretches that need it take the full pass (a curly quote
+ * should not slow a whole message). */
+static int normalize_piece(aupf__normalizer *n, const char *text, size_t from, size_t to,
+                           aupf__view *v) {
     const unsigned char *t = (const unsigned char *)text;
     size_t run = from;  /* start of the current run of one kind */
     int run_plain = -1; /* kind of the current run; -1: none yet */
     size_t seg = from;  /* start of the current segment */
     uint32_t letters = 0;
-    for (size_t p = from + 1; p <= to; p++) {
-        if (p < to && !(aupf__cut_may_follow(t[p - 1]) && aupf__safe_cut(text, len, from, p)))
-            continue;
+    if (from == to)
+        return aupf__normalize_append(n, text + from, 0, from, v);
+    for (size_t k = 0; k <= n->cut_count; k++) {
+        size_t p = k < n->cut_count ? n->cuts[k] : to;
         uint32_t seg_letters = 0;
         int plain = classify_text(t + seg, p - seg, &seg_letters) == TEXT_PLAIN;
         if (run_plain >= 0 && plain != run_plain) { /* flush the run before this segment */
@@ -1117,15 +1149,17 @@ int aupf__normalize(aupf__normalizer *n, const char *text, size_t len, aupf__vie
         return 0;
     }
     n->out_len = 0;
-    size_t cut = aupf__next_forced_cut(text, len, 0);
+    size_t cut = forced_cut_scan(text, len, 0, n);
     for (size_t from = 0; from < len || (len == 0 && from == 0);) {
-        int st = normalize_piece(n, text, len, from, cut, v);
+        if (cut == SIZE_MAX)
+            return STATUS_NOMEM;
+        int st = normalize_piece(n, text, from, cut, v);
         if (st)
             return st;
         from = cut;
         if (from >= len)
             break;
-        cut = aupf__next_forced_cut(text, len, from);
+        cut = forced_cut_scan(text, len, from, n);
     }
     aupf__normalizer_output(n, v);
     v->ascii = aupf__is_ascii(v->text, v->len); /* diacritics folded away, say */
