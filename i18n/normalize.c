@@ -1108,10 +1108,31 @@ static int normalize_piece(aupf__normalizer *n, const char *text, size_t from, s
     uint32_t letters = 0;
     if (from == to)
         return aupf__normalize_append(n, text + from, 0, from, v);
+    size_t checked = from; /* segments before this are known plain */
     for (size_t k = 0; k <= n->cut_count; k++) {
         size_t p = k < n->cut_count ? n->cuts[k] : to;
         uint32_t seg_letters = 0;
-        int plain = classify_text(t + seg, p - seg, &seg_letters) == TEXT_PLAIN;
+        int plain;
+        if (seg < checked) {
+            plain = 1; /* in a span found plain: its letters are counted */
+        } else {
+            /* a span of segments that is plain as a whole has only plain
+             * segments (it starts and ends at safe cuts, where the check
+             * starts afresh), so a span of 64 bytes or more is checked at
+             * once, eight bytes at a time, before the segments one by one */
+            size_t m = k;
+            while (m < n->cut_count && n->cuts[m] - seg < 64)
+                m++;
+            size_t span_end = m < n->cut_count ? n->cuts[m] : to;
+            if (span_end > p &&
+                classify_text(t + seg, span_end - seg, &seg_letters) == TEXT_PLAIN) {
+                checked = span_end;
+                plain = 1;
+            } else {
+                seg_letters = 0;
+                plain = classify_text(t + seg, p - seg, &seg_letters) == TEXT_PLAIN;
+            }
+        }
         if (run_plain >= 0 && plain != run_plain) { /* flush the run before this segment */
             int st = run_plain ? append_identity(n, text + run, seg - run, run)
                                : aupf__normalize_append(n, text + run, seg - run, run, v);
