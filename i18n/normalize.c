@@ -231,6 +231,26 @@ typedef struct {
 
 enum { STEP_ON, STEP_FOLD, STEP_NON_ASCII };
 
+/* The steps of classify_text at a byte i that is not a letter and that
+ * look ahead: a leet run closed by a letter, or a separator after an
+ * isolated letter that starts a spelled-out word. */
+static bool rare_fold(const unsigned char *t, size_t len, size_t i, unsigned cls) {
+    if ((cls & C_LEET) && i > 0 && (byte_class[t[i - 1]] & C_ALPHA)) {
+        size_t j = i;
+        while (j < len && (byte_class[t[j]] & C_LEET))
+            j++;
+        if (j < len && (byte_class[t[j]] & C_ALPHA))
+            return true;
+    }
+    /* a separator after an isolated letter: a spelled-out word? */
+    if ((cls & C_SEP) && i > 0 && ascii_isolated(t, len, i - 1)) {
+        size_t j = ascii_next_spaced(t, len, i - 1);
+        if (j && ascii_next_spaced(t, len, j))
+            return true;
+    }
+    return false;
+}
+
 /* Byte i of classify_text. */
 static int classify_step(const unsigned char *t, size_t len, size_t i, classify_state *st) {
     unsigned c = t[i], cls = byte_class[c];
@@ -247,20 +267,7 @@ static int classify_step(const unsigned char *t, size_t len, size_t i, classify_
         return st->run == 3 ? STEP_FOLD : STEP_ON;
     }
     st->run = st->prev = 0;
-    if ((cls & C_LEET) && i > 0 && (byte_class[t[i - 1]] & C_ALPHA)) {
-        size_t j = i;
-        while (j < len && (byte_class[t[j]] & C_LEET))
-            j++;
-        if (j < len && (byte_class[t[j]] & C_ALPHA))
-            return STEP_FOLD;
-    }
-    /* a separator after an isolated letter: a spelled-out word? */
-    if ((cls & C_SEP) && i > 0 && ascii_isolated(t, len, i - 1)) {
-        size_t j = ascii_next_spaced(t, len, i - 1);
-        if (j && ascii_next_spaced(t, len, j))
-            return STEP_FOLD;
-    }
-    return STEP_ON;
+    return rare_fold(t, len, i, cls) ? STEP_FOLD : STEP_ON;
 }
 
 #define BYTES_01 0x0101010101010101ull
@@ -272,13 +279,14 @@ static inline uint64_t zero_bytes(uint64_t v) {
 }
 
 /* Bytes i..i+7 (i >= 3) at once, as eight classify_steps would take them,
- * when none of them can fold the text or needs a step that looks further
- * ahead: ASCII, no letter a third time, no leet symbol after a letter, no
- * separator after an isolated letter, the piece short. False leaves st
- * unchanged: the bytes then take classify_step one by one. Each byte's
+ * when none of them folds the text: ASCII, no letter a third time, the
+ * piece short, and no leet run closed by a letter or spelled-out word
+ * (the few bytes that could start one look ahead as they would one by
+ * one). False leaves st unchanged: the bytes then take classify_step one
+ * by one. Each byte's
  * classes sit in its own byte of a 64-bit word; a word's letters and the
  * spaces between words need no branch. */
-static bool classify_block(const unsigned char *t, size_t i, classify_state *st) {
+static bool classify_block(const unsigned char *t, size_t len, size_t i, classify_state *st) {
     uint64_t x;
     memcpy(&x, t + i, 8);
     if ((x & 0x8080808080808080ull) || i + 7 - st->anchor >= MAX_PIECE)
@@ -295,8 +303,13 @@ static bool classify_block(const unsigned char *t, size_t i, classify_state *st)
     uint64_t alpha1 = alpha << 8 | (p1 & 1), alpha2 = alpha << 16 | (p1 & 1) << 8 | (p2 & 1);
     uint64_t alnum2 = alnum << 16 | n1 << 8 | n2, alnum3 = alnum << 24 | n1 << 16 | n2 << 8 | n3;
     uint64_t leet = (cls >> 2) & BYTES_01, sep = (cls >> 3) & BYTES_01;
-    if ((leet & alpha1) || (sep & alpha1 & ~alnum2))
-        return false;
+    /* a leet symbol after a letter, a separator after an isolated letter:
+     * the byte's own look-ahead decides, as it would byte by byte */
+    for (uint64_t rare = (leet & alpha1) | (sep & alpha1 & ~alnum2); rare; rare &= rare - 1) {
+        size_t k = (size_t)__builtin_ctzll(rare) / 8;
+        if (rare_fold(t, len, i + k, byte_class[t[i + k]]))
+            return false;
+    }
     uint64_t folded = x | 0x2020202020202020ull;
     uint64_t f1 = (uint64_t)(t[i - 1] | 32), f2 = (uint64_t)(t[i - 2] | 32);
     uint64_t same1 = zero_bytes(folded ^ (folded << 8 | f1));
@@ -326,7 +339,7 @@ static bool classify_block(const unsigned char *t, size_t i, classify_state *st)
 static text_kind classify(const unsigned char *t, size_t len, uint32_t *letters, bool bytewise) {
     classify_state st = {0, 0, 0, 0};
     for (size_t i = 0; i < len;) {
-        if (!bytewise && i >= 3 && len - i >= 8 && classify_block(t, i, &st)) {
+        if (!bytewise && i >= 3 && len - i >= 8 && classify_block(t, len, i, &st)) {
             i += 8;
             continue;
         }
