@@ -1017,6 +1017,8 @@ bool aupf__safe_cut(const char *text, size_t len, size_t from, size_t p) {
     const unsigned char *t = (const unsigned char *)text;
     if (p < from + 3 || p >= len || !aupf__cut_may_follow(t[p - 1]) || !stands_alone(t, len, p))
         return false;
+    if (t[p - 2] < 0x80 && t[p - 3] < 0x80) /* two ASCII characters: nothing to decode */
+        return is_ascii_alnum(t[p - 2]) && is_ascii_alnum(t[p - 3]);
     size_t q = p - 1;
     for (int k = 0; k < 2; k++) {
         UChar32 c;
