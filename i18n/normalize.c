@@ -283,9 +283,8 @@ static inline uint64_t zero_bytes(uint64_t v) {
  * piece short, and no leet run closed by a letter or spelled-out word
  * (the few bytes that could start one look ahead as they would one by
  * one). False leaves st unchanged: the bytes then take classify_step one
- * by one. Each byte's
- * classes sit in its own byte of a 64-bit word; a word's letters and the
- * spaces between words need no branch. */
+ * by one. Each byte's classes sit in its own byte of a 64-bit word; a
+ * word's letters and the spaces between words need no branch. */
 static bool classify_block(const unsigned char *t, size_t len, size_t i, classify_state *st) {
     uint64_t x;
     memcpy(&x, t + i, 8);
@@ -1123,18 +1122,18 @@ static int normalize_piece(aupf__normalizer *n, const char *text, size_t from, s
     uint32_t letters = 0;
     if (from == to)
         return aupf__normalize_append(n, text + from, 0, from, v);
-    size_t checked = from; /* segments before this are known plain */
+    size_t checked = from;   /* segments before this are known plain */
+    size_t unchecked = from; /* a span that failed ends here: no span before */
     for (size_t k = 0; k <= n->cut_count; k++) {
         size_t p = k < n->cut_count ? n->cuts[k] : to;
         uint32_t seg_letters = 0;
-        int plain;
-        if (seg < checked) {
-            plain = 1; /* in a span found plain: its letters are counted */
-        } else {
+        int plain = seg < checked; /* in a span found plain: its letters are counted */
+        if (!plain && seg >= unchecked) {
             /* a span of segments that is plain as a whole has only plain
              * segments (it starts and ends at safe cuts, where the check
              * starts afresh), so a span of 64 bytes or more is checked at
-             * once, eight bytes at a time, before the segments one by one */
+             * once, eight bytes at a time, before the segments one by one;
+             * a span that is not plain is not tried again */
             size_t m = k;
             while (m < n->cut_count && n->cuts[m] - seg < 64)
                 m++;
@@ -1144,10 +1143,12 @@ static int normalize_piece(aupf__normalizer *n, const char *text, size_t from, s
                 checked = span_end;
                 plain = 1;
             } else {
+                unchecked = span_end;
                 seg_letters = 0;
-                plain = classify_text(t + seg, p - seg, &seg_letters) == TEXT_PLAIN;
             }
         }
+        if (!plain)
+            plain = classify_text(t + seg, p - seg, &seg_letters) == TEXT_PLAIN;
         if (run_plain >= 0 && plain != run_plain) { /* flush the run before this segment */
             int st = run_plain ? append_identity(n, text + run, seg - run, run)
                                : aupf__normalize_append(n, text + run, seg - run, run, v);

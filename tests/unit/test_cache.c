@@ -66,6 +66,16 @@ static const char *cache_file(const env *e) {
     return path;
 }
 
+/* Damages the byte at offset (fseek's whence) of a cache file. */
+static void flip_byte(FILE *f, long offset, int whence) {
+    assert_int_equal(fseek(f, offset, whence), 0);
+    long at = ftell(f);
+    int c = fgetc(f);
+    assert_true(c != EOF);
+    fseek(f, at, SEEK_SET);
+    fputc(c ^ 0x5a, f);
+}
+
 static void assert_verdict(aupf_ruleset *rs, const char *text, const char *expected) {
     aupf_scanner *s;
     assert_int_equal(aupf_scanner_new(rs, &s), AUPF_OK);
@@ -119,10 +129,7 @@ static void corrupt_cache_is_rebuilt(void **state) {
     const char *path = cache_file(&e);
     FILE *f = fopen(path, "r+b");
     assert_non_null(f);
-    fseek(f, 200, SEEK_SET);
-    int c = fgetc(f);
-    fseek(f, 200, SEEK_SET);
-    fputc(c ^ 0x5a, f);
+    flip_byte(f, 200, SEEK_SET);
     fclose(f);
     aupf_ruleset *rs = load(&e, &log);
     assert_false(aupf_ruleset_from_cache(rs));
@@ -147,10 +154,7 @@ static void damaged_lazy_database_is_rebuilt_when_used(void **state) {
     const char *path = cache_file(&e);
     FILE *f = fopen(path, "r+b");
     assert_non_null(f);
-    fseek(f, -20, SEEK_END); /* inside the last start database (the suppressor's) */
-    int c = fgetc(f);
-    fseek(f, -20, SEEK_END);
-    fputc(c ^ 0x5a, f);
+    flip_byte(f, -20, SEEK_END); /* inside the last start database (the suppressor's) */
     fclose(f);
     aupf_ruleset *rs = load(&e, &log);
     assert_true(aupf_ruleset_from_cache(rs));
@@ -186,11 +190,7 @@ static void damaged_suppressor_database_is_rebuilt_when_used(void **state) {
     fseek(f, 8 + (long)trigger_len, SEEK_CUR); /* its checksum and bytes */
     assert_int_equal(read_u64(f), 1);          /* one pack with suppressors */
     uint64_t len = read_u64(f);
-    fseek(f, 8 + (long)len / 2, SEEK_CUR); /* the middle of its bytes */
-    long at = ftell(f);
-    int c = fgetc(f);
-    fseek(f, at, SEEK_SET);
-    fputc(c ^ 0x5a, f);
+    flip_byte(f, 8 + (long)len / 2, SEEK_CUR); /* the middle of its bytes */
     fclose(f);
     aupf_ruleset *rs = load(&e, &log);
     assert_true(aupf_ruleset_from_cache(rs));
